@@ -14,6 +14,7 @@
 #   --cpus N          vCPUs (default 2)
 #   --numa N          split memory and CPUs into N NUMA nodes (default 1)
 #   --append ARGS     extra kernel command line (cma=, movablecore=, ...)
+#   --env NAME=VALUE  set a variable for COMMAND (repeatable)
 #   --dimm SIZE       cold-plug a pc-dimm of SIZE, onlined movable (repeatable)
 #   --balloon         add a virtio-balloon device
 #   --qmp SOCKET      QMP unix socket, for a host-side controller
@@ -33,7 +34,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel= mem=2G cpus=2 numa=1 append= balloon=0 qmp= timeout=900 out= log=
-accel=auto quiet=0 dimms=()
+accel=auto quiet=0 dimms=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -42,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--numa) numa=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--dimm) dimms+=("$2"); shift 2 ;;
+	--env) envs+=("$2"); shift 2 ;;
 	--balloon) balloon=1; shift ;;
 	--qmp) qmp=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
@@ -71,6 +73,9 @@ rm -f "$out/rc" "$out/cmd"
 # The command, run by guest/init from the repository's top directory.
 {
 	echo "export VM_OUT=/run/out"
+	for e in "${envs[@]}"; do
+		printf 'export %q\n' "$e"
+	done
 	printf 'cd %q || exit 126\n' "$TOP"
 	printf 'exec'
 	printf ' %q' "$@"
@@ -127,7 +132,7 @@ done
 
 cmdline="console=ttyS0 root=/dev/root rootfstype=9p ro"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
-cmdline+=" init=$TOP/guest/init panic=-1 oops=panic loglevel=6 $append"
+cmdline+=" init=$TOP/guest/init panic=-1 oops=panic loglevel=7 $append"
 
 # run_qemu ACCEL TIMEOUT: boot once, serial to $log (and stdout unless quiet).
 run_qemu() {

@@ -1,0 +1,115 @@
+#!/bin/bash
+# check.sh - build the 'test' flavour and run every test in QEMU guests.
+#
+# Usage: scripts/check.sh [--flavour test|kasan] [--only GROUP...]
+#
+# Steps: install missing packages (deps.sh), prepare build/linux (tree.sh),
+# build the kernel (build.sh) and the kselftests (kselftest.sh), then boot
+# one guest per group below. KUnit suites run at boot in the 'main' guest;
+# its KTAP (from the guest's dmesg) and every group's kselftest TAP are
+# parsed with the kernel's tools/testing/kunit/kunit.py. A lockdep, KASAN,
+# BUG or WARN report in any guest log fails the run, and so does a skip
+# not listed in tests/known-skips. Logs are kept in build/check/GROUP/.
+#
+# Groups:
+#   main   KUnit; kselftests zram (upstream's and the series'), mm
+#          compaction and migration categories (2 NUMA nodes)
+#
+# The last line is 'N passed, N failed, N skipped'; the exit status is 0
+# only when nothing failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=test
+only=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--flavour) flavour=$2; shift 2 ;;
+	--only) only="$only $2"; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+
+"$TOP/scripts/deps.sh"
+"$TOP/scripts/tree.sh"
+kernel=$("$TOP/scripts/build.sh" --flavour "$flavour")
+"$TOP/scripts/kselftest.sh" --obj "$BUILD/obj-$flavour"
+kunit_py=$TREE/tools/testing/kunit/kunit.py
+results=$BUILD/check
+rm -rf "$results"
+mkdir -p "$results"
+
+passed=0 failed=0 skipped=0
+declare -A known
+while IFS=$'\t' read -r name reason; do
+	case $name in ''|'#'*) continue ;; esac
+	known[$name]=$reason
+done <"$TOP/tests/known-skips"
+
+# tally WHAT FILE: count what kunit.py parse makes of FILE's (K)TAP.
+tally() {
+	local what=$1 file=$2 out summary p f s name
+	out=$(python3 "$kunit_py" parse "$file" 2>&1) || true
+	echo "$out" >"$file.parsed"
+	summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' <<<"$out" | tail -n 1)
+	p=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$summary")
+	f=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$summary")
+	s=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$summary")
+	c=$(sed -nE 's/.*(crashed|errors): ([0-9]+).*/\2/p' <<<"$summary")
+	p=${p:-0} f=$((${f:-0} + ${c:-0})) s=${s:-0}
+	if [ $((p + f + s)) -eq 0 ]; then
+		echo "$what: no test results in $file"
+		failed=$((failed + 1))
+		return
+	fi
+	grep -E '\[FAILED\]|\[CRASHED\]' <<<"$out" | sed "s/^/$what: /" || true
+	while read -r name; do
+		[ -n "$name" ] || continue
+		if [ -n "${known[$name]+x}" ]; then
+			echo "$what: skipped '$name' (known: ${known[$name]})"
+		else
+			echo "$what: unexpected skip of '$name' (not in tests/known-skips)"
+			s=$((s - 1)) f=$((f + 1))
+		fi
+	done < <(sed -nE 's/.*\[SKIPPED\] (.*)$/\1/p' <<<"$out")
+	echo "$what: $p passed, $f failed, $s skipped"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+# group NAME VM-OPTIONS... -- KSELFTESTS...: boot, run, tally.
+group() {
+	local name=$1 vmopts=() tests=() dir=$results/$1 rc=0
+	shift
+	while [ "$1" != -- ]; do vmopts+=("$1"); shift; done
+	shift
+	tests=("$@")
+	if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then
+		return
+	fi
+	mkdir -p "$dir"
+	note "group $name: ${tests[*]}"
+	"$TOP/scripts/vm.sh" --kernel "$kernel" --out "$dir" --quiet "${vmopts[@]}" -- \
+		bash -c 'guest/kselftests.sh "$0" "$@" 2>&1 | tee "$VM_OUT/kselftest.tap"' \
+		"$BUILD/kselftest" "${tests[@]}" || rc=$?
+	if [ $rc -ne 0 ] && [ ! -f "$dir/rc" ]; then
+		echo "$name: guest did not finish (status $rc); serial log: $dir/serial.log"
+		failed=$((failed + 1))
+	fi
+	if [[ " ${vmopts[*]} " == *" kunit.enable=1 "* ]] || [ "$name" = main ]; then
+		tally "$name/kunit" "$dir/dmesg.log"
+	fi
+	[ -f "$dir/kselftest.tap" ] && tally "$name/kselftest" "$dir/kselftest.tap"
+	logs=("$dir/serial.log")
+	[ -f "$dir/dmesg.log" ] && logs+=("$dir/dmesg.log")
+	"$TOP/scripts/splat-check.sh" "${logs[@]}" || failed=$((failed + 1))
+}
+
+export KSFT_TIMEOUT=1800
+group main --mem 2G --cpus 2 --numa 2 --timeout 3000 \
+	--env VM_SELFTEST_ITEMS="compaction migration" -- \
+	zram:zram.sh zram:zram_compact.sh mm:run_vmtests.sh
+
+echo "logs: $results"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
