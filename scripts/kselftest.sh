@@ -46,4 +46,7 @@ make -C "$sel/mm" OUTPUT="$ksobj/mm" KHDR_INCLUDES="$hdr" \
 mkdir -p "$out/mm"
 cp "$ksobj/mm/compaction_test" "$ksobj/mm/migration" \
 	"$sel/mm/run_vmtests.sh" "$sel/mm/settings" "$out/mm/"
+# run_kselftest.sh runs only what its list names.
+grep -qx 'mm:run_vmtests.sh' "$out/kselftest-list.txt" ||
+	echo 'mm:run_vmtests.sh' >>"$out/kselftest-list.txt"
 note "kselftests installed in $out"

@@ -94,7 +94,7 @@ mem_mb=$(to_mb "$mem")
 
 qemu_args=(
 	-nodefaults -no-reboot -display none -vga none
-	-machine q35 -smp "$cpus"
+	-machine q35
 	-kernel "$kernel"
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
@@ -114,12 +114,18 @@ else
 	qemu_args+=(-m "${mem_mb}M")
 fi
 if [ "$numa" -gt 1 ]; then
+	# One socket per node, or the scheduler warns that cache siblings
+	# sit on different nodes.
+	[ $((cpus % numa)) -eq 0 ] || die "--cpus must be a multiple of --numa"
+	qemu_args+=(-smp "$cpus,sockets=$numa,cores=$((cpus / numa)),threads=1")
 	per=$((mem_mb / numa))
 	for ((n = 0; n < numa; n++)); do
 		qemu_args+=(-object "memory-backend-ram,id=node$n,size=${per}M"
-			-numa "node,nodeid=$n,memdev=node$n,cpus=$((n % cpus))")
+			-numa "node,nodeid=$n,memdev=node$n,cpus=$((n * cpus / numa))-$(((n + 1) * cpus / numa - 1))")
 	done
 	[ $((per * numa)) -eq "$mem_mb" ] || die "--mem must divide evenly into $numa nodes"
+else
+	qemu_args+=(-smp "$cpus")
 fi
 i=0
 for d in "${dimms[@]}"; do

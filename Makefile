@@ -1,0 +1,57 @@
+# zram/zsmalloc movable-memory series: build, boot and test under QEMU.
+# Every target is a thin wrapper around one script in scripts/ (see --help).
+
+SHELL := /bin/bash
+FLAVOUR ?= test
+S := scripts
+
+.PHONY: help deps tree build series series-check kselftest demo check \
+	check-kasan checkpatch clean distclean
+
+help:
+	@echo "make demo          compaction moving zram's memory, with a report"
+	@echo "make check         build the test kernel, run KUnit + kselftests"
+	@echo "make check-kasan   the same on a KASAN kernel"
+	@echo "make deps          install what is missing (apt-get)"
+	@echo "make tree          build/linux = Debian base + patches/"
+	@echo "make build         kernel for FLAVOUR=$(FLAVOUR) (test, perf, kasan)"
+	@echo "make series        export build/linux to patches/"
+	@echo "make series-check  fail if build/linux holds work patches/ lacks"
+	@echo "make checkpatch    checkpatch.pl --strict on every patch"
+	@echo "make clean         remove guest logs and object dirs (keeps ccache)"
+
+deps:
+	$(S)/deps.sh
+
+tree: deps
+	$(S)/tree.sh
+
+build: tree
+	$(S)/build.sh --flavour $(FLAVOUR)
+
+series:
+	$(S)/series.sh
+
+series-check:
+	$(S)/series.sh --check
+
+kselftest: build
+	$(S)/kselftest.sh --obj build/obj-$(FLAVOUR)
+
+demo:
+	$(S)/demo.sh
+
+check:
+	$(S)/check.sh
+
+check-kasan:
+	$(S)/check.sh --flavour kasan
+
+checkpatch: tree
+	$(S)/checkpatch.sh
+
+clean:
+	rm -rf build/vm build/check build/demo build/obj-* build/kselftest build/accel
+
+distclean:
+	rm -rf build
