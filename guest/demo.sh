@@ -73,7 +73,7 @@ moved=
 	printf '%-44s %s\n' "zsmalloc pages migrated:" "${moved:-not reported by this kernel}"
 	printf '%-44s %s\n' "all pages migrated (pgmigrate_success):" "$((pg1 - pg0))"
 	printf '%-44s %s\n' "free memory in order>=9 blocks:" "$free0 MiB -> $free1 MiB"
-	printf '%-44s %s\n' "compact_memory took:" "$(echo "$t1 - $t0" | bc) s (emulated time under TCG)"
+	printf '%-44s %s\n' "compact_memory took:" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s (emulated under TCG)"
 	printf '%-44s %s\n' "data verified:" "$((${verified:-0} / 1048576)) MiB, $([ $vrc -eq 0 ] && echo "all intact" || echo "MISMATCH")"
 } | tee "$out/report.txt"
 cat "$out/verify.txt"
