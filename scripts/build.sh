@@ -48,7 +48,7 @@ done
 cc=gcc
 if command -v ccache >/dev/null 2>&1; then
 	cc="ccache gcc"
-	export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+	# ccache's own default directory, shared by every clone on the machine.
 	export CCACHE_BASEDIR=$TOP
 	ccache --max-size=8G >/dev/null
 fi
