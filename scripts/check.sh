@@ -12,9 +12,13 @@
 # not listed in tests/known-skips. Logs are kept in build/check/GROUP/.
 #
 # Groups:
-#   main   KUnit; kselftests: upstream's zram suite, zram_compact.sh,
-#          mm/run_vmtests.sh categories compaction and migration
-#          (2 NUMA nodes, 4 vCPUs)
+#   main     KUnit; kselftests: upstream's zram suite, zram_compact.sh,
+#            mm/run_vmtests.sh categories compaction and migration
+#            (2 NUMA nodes, 4 vCPUs)
+#   cma      zram_cma.sh, zram_stress.sh (cma=256M page_owner=on)
+#   offline  zram_offline.sh (a 512M DIMM onlined movable),
+#            zram_mm_compaction.sh
+#   balloon  zram_balloon.sh (virtio-balloon driven over QMP)
 #
 # The last line is 'N passed, N failed, N skipped'; the exit status is 0
 # only when nothing failed.
@@ -90,8 +94,20 @@ group() {
 	fi
 	mkdir -p "$dir"
 	note "group $name: ${tests[*]}"
+	agent=
+	if [[ " ${vmopts[*]} " == *" --balloon "* ]]; then
+		# The guest asks, through files in its out dir, for balloon sizes.
+		vmopts+=(--qmp "$dir/qmp.sock" --env ZRAM_BALLOON_DIR=/run/out)
+		"$TOP/scripts/balloon-agent.sh" --qmp "$dir/qmp.sock" --dir "$dir" \
+			--timeout 3600 &
+		agent=$!
+	fi
 	"$TOP/scripts/vm.sh" --kernel "$kernel" --out "$dir" --quiet "${vmopts[@]}" -- \
 		guest/kselftests.sh "$BUILD/kselftest" /run/out "${tests[@]}" || rc=$?
+	if [ -n "$agent" ]; then
+		kill "$agent" 2>/dev/null
+		wait "$agent" 2>/dev/null || true
+	fi
 	if [ $rc -ne 0 ] && [ ! -f "$dir/rc" ]; then
 		echo "$name: guest did not finish (status $rc); serial log: $dir/serial.log"
 		failed=$((failed + 1))
@@ -119,6 +135,23 @@ export KSFT_TIMEOUT=1800
 group main --mem 2G --cpus 4 --numa 2 --timeout 3000 --append hugepages=8 \
 	--env VM_SELFTEST_ITEMS="compaction migration" -- \
 	zram:zram.sh zram:zram_compact.sh mm:run_vmtests.sh
+
+# CMA: zsmalloc pages inside a CMA area must move out for cma_alloc(); the
+# stress test loops CMA allocations, compaction and zram compaction under
+# fio and swap traffic.
+group cma --mem 2G --cpus 2 --timeout 2400 \
+	--append "cma=256M page_owner=on kunit.enable=0" -- \
+	zram:zram_cma.sh zram:zram_stress.sh
+# Memory offlining: a DIMM onlined movable, its blocks holding zsmalloc
+# pages offlined; and mm's compaction_test with swap on zram.
+group offline --mem 2G --cpus 2 --dimm 512M --timeout 2400 \
+	--append "page_owner=on kunit.enable=0" -- \
+	zram:zram_offline.sh zram:zram_mm_compaction.sh
+# virtio-balloon inflated through QMP (scripts/balloon-agent.sh), then
+# compaction migrates balloon pages.
+group balloon --mem 2G --cpus 2 --balloon --timeout 1800 \
+	--append "kunit.enable=0" -- \
+	zram:zram_balloon.sh
 
 echo "logs: $results"
 echo "$passed passed, $failed failed, $skipped skipped"
