@@ -100,6 +100,8 @@ qemu_args=(
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
 	-fsdev "local,id=out,path=$out,security_model=none"
 	-device virtio-9p-pci,fsdev=out,mount_tag=out
+	-fsdev "local,id=top,path=$TOP,security_model=none,readonly=on"
+	-device virtio-9p-pci,fsdev=top,mount_tag=top
 	-chardev "stdio,id=ser0,signal=off,logfile=$log"
 	-serial chardev:ser0
 )
@@ -138,7 +140,7 @@ done
 
 cmdline="console=ttyS0 root=/dev/root rootfstype=9p ro"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
-cmdline+=" init=$TOP/guest/init panic=-1 oops=panic loglevel=7 $append"
+cmdline+=" init=$TOP/guest/init vmtop=$TOP panic=-1 oops=panic loglevel=7 $append"
 
 # run_qemu ACCEL TIMEOUT: boot once, serial to $log (and stdout unless quiet).
 run_qemu() {
