@@ -36,10 +36,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-"$TOP/scripts/deps.sh"
-"$TOP/scripts/tree.sh"
-kernel=$("$TOP/scripts/build.sh" --flavour "$flavour")
-"$TOP/scripts/kselftest.sh" --obj "$BUILD/obj-$flavour"
+kernel=$(prepare "$flavour")
 kunit_py=$TREE/tools/testing/kunit/kunit.py
 results=$BUILD/check
 rm -rf "$results"

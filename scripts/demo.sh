@@ -23,10 +23,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-"$TOP/scripts/deps.sh"
-"$TOP/scripts/tree.sh"
-kernel=$("$TOP/scripts/build.sh" --flavour "$flavour")
-"$TOP/scripts/kselftest.sh" --obj "$BUILD/obj-$flavour"
+kernel=$(prepare "$flavour")
 out=$BUILD/demo
 rm -rf "$out"
 rc=0

@@ -26,3 +26,14 @@ need_cmd() {
 			die "'$c' not found: run 'make deps' (scripts/deps.sh) first"
 	done
 }
+
+# prepare FLAVOUR: install what is missing, set up build/linux with the
+# series, build the kernel and the kselftests; prints the kernel image.
+prepare() {
+	local kernel
+	"$TOP/scripts/deps.sh" >&2
+	"$TOP/scripts/tree.sh" >&2
+	kernel=$("$TOP/scripts/build.sh" --flavour "$1")
+	"$TOP/scripts/kselftest.sh" --obj "$BUILD/obj-$1" >&2
+	echo "$kernel"
+}
