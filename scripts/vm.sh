@@ -179,6 +179,13 @@ if [ "$accel" = auto ]; then
 	fi
 fi
 
+if [ "$accel" = tcg ]; then
+	# Under TCG each vCPU is a host thread; with more vCPUs than host
+	# cores one can go unscheduled for tens of seconds, which the guest's
+	# soft-lockup and RCU stall detectors report as a stuck CPU. Give them
+	# their largest thresholds (120 s and 300 s); hung tasks: 300 s.
+	cmdline+=" watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300"
+fi
 note "booting $(basename "$kernel") ($accel, $cpus cpus, $mem) for: $*"
 set +e
 run_qemu "$accel" "$timeout"
