@@ -6,7 +6,7 @@ FLAVOUR ?= test
 S := scripts
 
 .PHONY: help deps tree build series series-check kselftest demo check \
-	check-kasan checkpatch clean distclean
+	check-kasan checkpatch clean distclean bench
 
 help:
 	@echo "make demo          compaction moving zram's memory, with a report"
@@ -18,6 +18,7 @@ help:
 	@echo "make series        export build/linux to patches/"
 	@echo "make series-check  fail if build/linux holds work patches/ lacks"
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
+	@echo "make bench         pinned, base and series benchmarks (QUICK=1: short)"
 	@echo "make clean         remove guest logs and object dirs (keeps ccache)"
 
 deps:
@@ -49,6 +50,9 @@ check-kasan:
 
 checkpatch: tree
 	$(S)/checkpatch.sh
+
+bench:
+	$(S)/bench.sh $(if $(QUICK),--quick)
 
 clean:
 	rm -rf build/vm build/check build/demo build/obj-* build/kselftest build/accel

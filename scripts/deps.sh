@@ -6,8 +6,8 @@
 # Installs the kernel source (the version named in BASE when the mirror still
 # has it, else the newest linux-source-6.12, said loudly), the kernel build
 # dependencies, QEMU, and the tools used inside the guest (util-linux's
-# zramctl, fio, stress-ng, rt-tests' cyclictest, gnuplot). Quiet when all is
-# there. --list prints the package list and exits. Needs root (or sudo).
+# zramctl, fio, stress-ng, rt-tests' cyclictest, jq) or for the benchmark
+# reports (gnuplot, jq). Quiet when all is there. --list prints the package list and exits. Needs root (or sudo).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +15,7 @@ pkgs=(
 	build-essential bc bison flex libssl-dev libelf-dev cpio kmod git
 	xz-utils zstd lz4 python3 ccache rsync
 	qemu-system-x86 socat
-	util-linux fio stress-ng rt-tests gnuplot-nox
+	util-linux fio stress-ng rt-tests gnuplot-nox jq
 	libnuma-dev libcap-dev
 )
 case ${1:-} in
