@@ -7,7 +7,8 @@
 # has it, else the newest linux-source-6.12, said loudly), the kernel build
 # dependencies, QEMU, and the tools used inside the guest (util-linux's
 # zramctl, fio, stress-ng, rt-tests' cyclictest, jq) or for the benchmark
-# reports (gnuplot, jq). Quiet when all is there. --list prints the package list and exits. Needs root (or sudo).
+# reports (gnuplot, jq). Quiet when all is there. --list prints the package
+# list and exits. Needs root (or sudo).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
