@@ -6,12 +6,13 @@ FLAVOUR ?= test
 S := scripts
 
 .PHONY: help deps tree build series series-check kselftest demo check \
-	check-kasan checkpatch clean distclean bench
+	check-kasan check-rt checkpatch clean distclean bench
 
 help:
 	@echo "make demo          compaction moving zram's memory, with a report"
 	@echo "make check         build the test kernel, run KUnit + kselftests"
 	@echo "make check-kasan   the same on a KASAN kernel"
+	@echo "make check-rt      the same on a PREEMPT_RT kernel"
 	@echo "make deps          install what is missing (apt-get)"
 	@echo "make tree          build/linux = Debian base + patches/"
 	@echo "make build         kernel for FLAVOUR=$(FLAVOUR) (test, perf, kasan)"
@@ -47,6 +48,9 @@ check:
 
 check-kasan:
 	$(S)/check.sh --flavour kasan
+
+check-rt:
+	$(S)/check.sh --flavour rt
 
 checkpatch: tree
 	$(S)/checkpatch.sh

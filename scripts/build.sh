@@ -5,9 +5,11 @@
 #
 # Flavours (the Kconfig fragments in configs/ merged onto allnoconfig with
 # the kernel's own scripts/kconfig/merge_config.sh):
-#   test   qemu + feature + debug + kunit  (lockdep, DEBUG_VM, KUnit)
+#   test   qemu + feature + debug + kunit + zpool  (lockdep, DEBUG_VM, KUnit,
+#          every zpool backend)
 #   perf   qemu + feature                  (no debug options)
 #   kasan  test + kasan
+#   rt     test + rt                       (PREEMPT_RT)
 # The object directory defaults to build/obj-FLAVOUR; the kernel image is
 # printed on stdout when the build succeeds. ccache is used when present.
 # Every =y/=m/=value a fragment asks for must survive in the final .config,
@@ -28,10 +30,11 @@ while [ $# -gt 0 ]; do
 done
 
 case $flavour in
-test)  frags="qemu feature debug kunit" ;;
+test)  frags="qemu feature debug kunit zpool" ;;
 perf)  frags="qemu feature" ;;
-kasan) frags="qemu feature debug kunit kasan" ;;
-*) die "unknown flavour '$flavour' (test, perf, kasan)" ;;
+kasan) frags="qemu feature debug kunit zpool kasan" ;;
+rt)    frags="qemu feature debug kunit zpool rt" ;;
+*) die "unknown flavour '$flavour' (test, perf, kasan, rt)" ;;
 esac
 out=${out:-$BUILD/obj-$flavour}
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # check.sh - build the 'test' flavour and run every test in QEMU guests.
 #
-# Usage: scripts/check.sh [--flavour test|kasan] [--only GROUP...]
+# Usage: scripts/check.sh [--flavour test|kasan|rt] [--only GROUP...]
 #
 # Steps: install missing packages (deps.sh), prepare build/linux (tree.sh),
 # build the kernel (build.sh) and the kselftests (kselftest.sh), then boot
@@ -18,7 +18,8 @@
 #   cma      zram_cma.sh, zram_stress.sh (cma=256M page_owner=on)
 #   offline  zram_offline.sh (a 512M DIMM onlined movable),
 #            zram_mm_compaction.sh
-#   balloon  zram_balloon.sh (virtio-balloon driven over QMP)
+#   balloon  zram_balloon.sh (virtio-balloon driven over QMP),
+#            zram_zswap.sh (zswap on zsmalloc, zbud and z3fold)
 #
 # The last line is 'N passed, N failed, N skipped'; the exit status is 0
 # only when nothing failed.
@@ -145,10 +146,11 @@ group offline --mem 2G --cpus 2 --dimm 512M --timeout 2400 \
 	--append "page_owner=on kunit.enable=0" -- \
 	zram:zram_offline.sh zram:zram_mm_compaction.sh
 # virtio-balloon inflated through QMP (scripts/balloon-agent.sh), then
-# compaction migrates balloon pages.
-group balloon --mem 2G --cpus 2 --balloon --timeout 1800 \
+# compaction migrates balloon pages; zswap over swap on zram, on each zpool
+# backend.
+group balloon --mem 2G --cpus 2 --balloon --timeout 2400 \
 	--append "kunit.enable=0" -- \
-	zram:zram_balloon.sh
+	zram:zram_balloon.sh zram:zram_zswap.sh
 
 echo "logs: $results"
 echo "$passed passed, $failed failed, $skipped skipped"
