@@ -3,8 +3,10 @@
 #
 # Usage: guest/bench-cma.sh PERCENT CHUNK_PAGES
 #
-# Swap on zram (lz4); a process writes PERCENT % of guest memory with
-# verifiable data, pushed out to zram by processes that then exit. Then the
+# Swap on zram (lz4). A process keeps all memory but the CMA area and 32
+# MiB faulted in, so that movable allocations take CMA pageblocks, while a
+# second one writes PERCENT % of the CMA area's size with verifiable data
+# and pushes it out to zram (MADV_PAGEOUT); the first one exits. Then the
 # largest CMA area is allocated through /sys/kernel/debug/cma/AREA/alloc in
 # chunks of CHUNK_PAGES pages until the area is exhausted or an allocation
 # fails. Records $VM_OUT/cma.json: the share of the area obtained, the time
@@ -21,14 +23,17 @@ pct=$1 chunk=$2
 area=$(zm_cma_area) || bench_fail "no CMA area: boot with cma="
 count=$(cat "$area/count")
 total_mb=$(( $(zm_mem_kb MemTotal) / 1024 ))
-hold_mb=$((total_mb * pct / 100))
+cma_mb=$((count * 4 / 1024))
+hold_mb=$((cma_mb * pct / 100))
 swap=$(zm_new_dev "${total_mb}M" lz4) && zm_swap_on "$swap" ||
 	bench_fail "cannot set up swap on zram"
-bench_log "cma: writing $hold_mb MiB, pushing it to zram"
-zm_hold "$hold_mb" || bench_fail "zram_mem hold failed"
-zm_swap_out
+bench_log "cma: writing $hold_mb MiB next to a process holding all but the CMA area"
+zm_hog_start $(( $(zm_mem_kb MemFree) / 1024 - cma_mb - 32 )) || bench_fail "zram_mem hog failed"
+zm_hold "$hold_mb" -p || bench_fail "zram_mem hold failed"
+zm_hog_stop
 swapped_mb=$(awk -v d="$swap" '$1 == d { print int($4 / 1024) }' /proc/swaps)
 cma_used_mb=$(( ($(zm_mem_kb CmaTotal) - $(zm_mem_kb CmaFree)) / 1024 ))
+zs_pages=$(zm_zs_pages)
 
 bench_log "cma: allocating $(basename "$area") ($count pages) in chunks of $chunk"
 bench_vm_snap "$ZM_TMP/vm0"
@@ -42,12 +47,11 @@ t1=$(bench_now)
 bench_vm_snap "$ZM_TMP/vm1"
 zm_cma_free || bench_fail "cma: freeing the area failed"
 bench_log "cma: $got of $count pages; verifying the data"
-verify=$(zm_hold_verify)
+zm_hold_verify
 vrc=$?
-echo "$verify"
 
 bench_record cma --argjson pct "$pct" --argjson hold_mb "$hold_mb" \
-	--argjson swapped_mb "${swapped_mb:-0}" --argjson zs_pages "$(zm_zs_pages)" \
+	--argjson swapped_mb "${swapped_mb:-0}" --argjson zs_pages "$zs_pages" \
 	--argjson count "$count" --argjson chunk "$chunk" --argjson got "$got" \
 	--argjson failed "$failed" --argjson cma_used_mb "$cma_used_mb" \
 	--argjson secs "$(bench_secs "$t0" "$t1")" \
@@ -59,5 +63,5 @@ bench_record cma --argjson pct "$pct" --argjson hold_mb "$hold_mb" \
 	  got_pages: $got, share: ($got / $count), first_failure: ($failed == 1),
 	  cma_used_mb: $cma_used_mb, secs: $secs, vm: $vm, verified: $verified}'
 [ $vrc -eq 0 ] || bench_fail "cma: data swapped through zram differs"
-[ "$swapped_mb" -gt $((hold_mb / 2)) ] ||
+[ "${swapped_mb:-0}" -gt $((hold_mb / 2)) ] ||
 	bench_fail "cma: only ${swapped_mb:-0} MiB of $hold_mb MiB went to swap"

@@ -4,8 +4,10 @@
 # Usage: guest/bench-highalloc.sh PERCENT
 #
 # Swap on zram (lz4); a process writes PERCENT % of guest memory with
-# verifiable data; two processes that fault in more than is available push
-# it out to zram and exit, leaving their freed pages between zsmalloc's.
+# verifiable data and pushes it out to zram (MADV_PAGEOUT), so that
+# zsmalloc's pages are allocated between the ones being freed; then a
+# process faults in more than is available, pushing more through zram, and
+# exits, leaving its freed pages between zsmalloc's.
 # Then as many 2 MiB huge pages as there could be are asked for at once
 # through /proc/sys/vm/nr_hugepages, as mmtests' stress-highalloc and the
 # kernel's compaction_test do. Records $VM_OUT/highalloc-PERCENT.json:
@@ -26,8 +28,8 @@ hold_mb=$((total_mb * pct / 100))
 swap=$(zm_new_dev "${total_mb}M" lz4) && zm_swap_on "$swap" ||
 	bench_fail "cannot set up swap on zram"
 bench_log "highalloc $pct%: writing $hold_mb MiB, pushing it to zram"
-zm_hold "$hold_mb" || bench_fail "zram_mem hold failed"
-zm_swap_out
+zm_hold "$hold_mb" -p || bench_fail "zram_mem hold failed"
+zm_hog $(( $(zm_mem_kb MemAvailable) / 1024 + total_mb / 8 ))
 zs_pages=$(zm_zs_pages)
 swapped_mb=$(awk -v d="$swap" '$1 == d { print int($4 / 1024) }' /proc/swaps)
 
@@ -43,9 +45,8 @@ bench_vm_snap "$ZM_TMP/vm1"
 got=$(cat /proc/sys/vm/nr_hugepages)
 echo 0 >/proc/sys/vm/nr_hugepages
 bench_log "highalloc $pct%: $got huge pages of a limit of $limit; verifying the data"
-verify=$(zm_hold_verify)
+zm_hold_verify
 vrc=$?
-echo "$verify"
 
 bench_record "highalloc-$pct" --argjson pct "$pct" --argjson hold_mb "$hold_mb" \
 	--argjson swapped_mb "${swapped_mb:-0}" --argjson zs_pages "$zs_pages" \
@@ -61,6 +62,6 @@ bench_record "highalloc-$pct" --argjson pct "$pct" --argjson hold_mb "$hold_mb" 
 	  hugepages: $hugepages, success: ($hugepages / $limit), secs: $secs,
 	  vm: $vm, verified: $verified}'
 [ $vrc -eq 0 ] || bench_fail "highalloc $pct%: data swapped through zram differs"
-[ "$swapped_mb" -gt $((hold_mb / 2)) ] ||
+[ "${swapped_mb:-0}" -gt $((hold_mb / 2)) ] ||
 	bench_fail "highalloc $pct%: only ${swapped_mb:-0} MiB of $hold_mb MiB went to swap"
 [ "$limit" -gt 0 ] || bench_fail "highalloc $pct%: no free memory left"

@@ -21,9 +21,10 @@ bench_fail()
 	exit 1
 }
 
+# bench_log MSG: progress, with the guest's uptime.
 bench_log()
 {
-	echo "bench: $*"
+	echo "bench: [$(cut -d' ' -f1 /proc/uptime)] $*"
 }
 
 # bench_now: seconds, with nanoseconds.
@@ -53,8 +54,8 @@ bench_vm_delta()
 {
 	awk 'NR == FNR { a[$1] = $2; next }
 		{ d = ($2 == "" || a[$1] == "") ? "null" : $2 - a[$1]
-		  printf "%s{\"%s\":%s", sep, $1, d; sep = "," }
-		END { print "}" }' "$1" "$2"
+		  printf "%s\"%s\":%s", sep, $1, d; sep = "," }
+		END { print "}" }' sep='{' "$1" "$2"
 }
 
 # bench_free_mb: free memory in MiB (MemFree).
@@ -73,7 +74,7 @@ bench_record()
 	jq -n --arg kernel "$(uname -r)" --argjson cpus "$(nproc)" \
 		--argjson mem_mb $(( $(zm_mem_kb MemTotal) / 1024 )) "$@" \
 		>"$BENCH_OUT/$name.json" || bench_fail "$name: cannot write its JSON"
-	jq -c . "$BENCH_OUT/$name.json"
+	jq -M -c . "$BENCH_OUT/$name.json"
 }
 
 # bench_settle: drop the page cache and compact, so that a measurement

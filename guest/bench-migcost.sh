@@ -4,14 +4,13 @@
 # Usage: guest/bench-migcost.sh PERCENT
 #
 # Two measurements in the same guest, each starting from a settled state
-# (page cache dropped, memory compacted):
-#   zram  PERCENT % of guest memory written to a zram block device while a
-#         second process faults in memory next to it; that process exits
-#         and the page cache is dropped, so the movable pages left are
-#         zsmalloc's, with holes between them;
-#   anon  a process holds as many anonymous pages as zsmalloc had in the
-#         first measurement, faulted in next to the same second process,
-#         which exits.
+# (page cache dropped, memory compacted) and laid out the same way: two
+# writers fill memory at the same time, then one's memory is freed, leaving
+# the other's pages spread with holes between them:
+#   zram  PERCENT % of guest memory written to each of two zram block
+#         devices at once; the second is discarded, the page cache dropped;
+#   anon  two processes each hold as much anonymous memory as zsmalloc used
+#         for one device; the second exits.
 # Each time compact_memory is written once; its wall time divided by the
 # pages it migrated (pgmigrate_success) is the cost per page. Records
 # $VM_OUT/migcost.json; the zram data is read back and verified.
@@ -24,9 +23,9 @@ pct=$1
 
 total_mb=$(( $(zm_mem_kb MemTotal) / 1024 ))
 data_mb=$((total_mb * pct / 100))
-hog_mb=$((total_mb / 5))
 
-# measure NAME: compact once; sets secs, migrated, zs_moved and prints JSON.
+# measure NAME PAGES: compact once; prints the time, the counters and the
+# cost per page as JSON.
 measure()
 {
 	local t0 t1
@@ -44,30 +43,38 @@ measure()
 			then $secs * 1e6 / $vm.pgmigrate_success else null end)}'
 }
 
-dev=$(zm_new_dev "$((data_mb * 2))M" lz4) || bench_fail "cannot add a zram device"
+dev=$(zm_new_dev "$((data_mb * 2))M" lz4) && dev2=$(zm_new_dev "$((data_mb * 2))M" lz4) ||
+	bench_fail "cannot add zram devices"
 bench_settle
-bench_log "migcost: writing $data_mb MiB to $dev next to a ${hog_mb} MiB process"
-zm_hog_start "$hog_mb" || bench_fail "zram_mem hog failed"
+bench_log "migcost: writing $data_mb MiB to $dev and to $dev2 at once"
+"$ZRAM_MEM" write -f "$dev2" -m "$data_mb" -s 2 >/dev/null &
+w2=$!
 "$ZRAM_MEM" write -f "$dev" -m "$data_mb" >/dev/null || bench_fail "zram_mem write failed"
-zm_hog_stop
+wait "$w2" || bench_fail "zram_mem write to $dev2 failed"
+zs_pages=$(( $(zm_mm_stat "$dev" 3) / 4096 ))
+blkdiscard "$dev2" || bench_fail "blkdiscard $dev2 failed"
 sync
 echo 1 >/proc/sys/vm/drop_caches
-zs_pages=$(zm_zs_pages)
-zram=$(measure zram "$zs_pages")
+zram=$(measure zram "$zs_pages") || bench_fail "migcost: measuring zram failed"
 echo "$zram"
-verify=$("$ZRAM_MEM" verify -f "$dev" -m "$data_mb")
+"$ZRAM_MEM" verify -f "$dev" -m "$data_mb"
 vrc=$?
-echo "$verify"
-zramctl --reset "$dev"
+zramctl --reset "$dev" "$dev2"
 
 bench_settle
 anon_mb=$((zs_pages * 4 / 1024))
 [ "$anon_mb" -gt 0 ] || anon_mb=1
-bench_log "migcost: holding $anon_mb MiB of anonymous memory next to a ${hog_mb} MiB process"
-zm_hog_start "$hog_mb" || bench_fail "zram_mem hog failed"
+bench_log "migcost: two processes holding $anon_mb MiB of anonymous memory each"
+"$ZRAM_MEM" hold -m "$anon_mb" -s 2 -r "$ZM_TMP/ready2" >/dev/null 2>&1 &
+h2=$!
 zm_hold "$anon_mb" || bench_fail "zram_mem hold failed"
-zm_hog_stop
-anon=$(measure anon "$((anon_mb * 256))")
+while [ ! -e "$ZM_TMP/ready2" ]; do
+	kill -0 "$h2" 2>/dev/null || bench_fail "the second zram_mem hold failed"
+	sleep 0.2
+done
+kill -9 "$h2"
+wait "$h2" 2>/dev/null
+anon=$(measure anon "$((anon_mb * 256))") || bench_fail "migcost: measuring anon failed"
 echo "$anon"
 kill -9 "$ZM_HOLD_PID" 2>/dev/null
 ZM_HOLD_PID=

@@ -120,7 +120,7 @@ row([range(11) | "---"]),
 "## 2. CMA allocation with zram full",
 "",
 ([.runs[] | select(.scenario == "cma")][0] as $c |
-"A `cma=` area of \($c.area_pages * 4 / 1024) MiB; swap on zram holding \($c.pct) % of guest memory; the area is then allocated through debugfs `cma/*/alloc` in chunks of \($c.chunk_pages) pages until it is exhausted or a chunk fails. In use before = CmaTotal − CmaFree (movable pages the kernel put in the area)."),
+"A `cma=` area of \($c.area_pages * 4 / 1024) MiB; while a process holds all memory but the area and 32 MiB (so that movable allocations take CMA pageblocks), \($c.hold_mb) MiB of data are swapped out to zram; that process exits. The area is then allocated through debugfs `cma/*/alloc` in chunks of \($c.chunk_pages) pages until it is exhausted or a chunk fails. In use before = CmaTotal − CmaFree (movable pages the kernel put in the area)."),
 "",
 row(["kernel", "share obtained %", "time (s, emulated)", "time / base", "area in use before (MiB)", "pgmigrate_success", "zsmalloc pages migrated"]),
 row([range(7) | "---"]),

@@ -20,7 +20,7 @@
 # from which scripts/bench-report.sh makes DIR/table.md and DIR/*.png.
 #
 # Options:
-#   --quick        1 GiB guests, 10 s fio phases (default: 2 GiB, 30 s)
+#   --quick        512 MiB guests, 5 s fio phases (default: 1 GiB, 20 s)
 #   --reps N       repetitions (default 3, at least 3)
 #   --kernels K    kernels to compare, in this order within a repetition
 #                  (default "base pinned series")
@@ -50,12 +50,12 @@ done
 [ -n "$kernels" ] || die "--kernels names no kernel"
 
 if [ $quick -eq 1 ]; then
-	mem=1G fio_secs=10 mode=quick
+	mem=512M fio_secs=5 mode=quick
 else
-	mem=2G fio_secs=30 mode=full
+	mem=1G fio_secs=20 mode=full
 fi
-lo=30 hi=60 cma_pct=50 cost_pct=25
-mem_mb=$(( ${mem%G} * 1024 ))
+lo=30 hi=60 cma_pct=150 cost_pct=25
+case $mem in *G) mem_mb=$(( ${mem%G} * 1024 )) ;; *M) mem_mb=${mem%M} ;; esac
 cma_mb=$((mem_mb / 8))
 out=${out:-$TOP/results/$(date +%F)-$(hostname -s)}
 start=$(date +%s)
