@@ -10,6 +10,8 @@
 #   perf   qemu + feature                  (no debug options)
 #   kasan  test + kasan
 #   rt     test + rt                       (PREEMPT_RT)
+#   lat    qemu + feature + lat            (perf + the preemptoff tracer,
+#          for scripts/bench-latency.sh)
 # The object directory defaults to build/obj-FLAVOUR; the kernel image is
 # printed on stdout when the build succeeds. ccache is used when present.
 # Every =y/=m/=value a fragment asks for must survive in the final .config,
@@ -34,7 +36,8 @@ test)  frags="qemu feature debug kunit zpool" ;;
 perf)  frags="qemu feature" ;;
 kasan) frags="qemu feature debug kunit zpool kasan" ;;
 rt)    frags="qemu feature debug kunit zpool rt" ;;
-*) die "unknown flavour '$flavour' (test, perf, kasan, rt)" ;;
+lat)   frags="qemu feature lat" ;;
+*) die "unknown flavour '$flavour' (test, perf, kasan, rt, lat)" ;;
 esac
 out=${out:-$BUILD/obj-$flavour}
 
