@@ -6,7 +6,7 @@ FLAVOUR ?= test
 S := scripts
 
 .PHONY: help deps tree build series series-check kselftest demo check \
-	check-kasan check-rt checkpatch clean distclean bench
+	check-kasan check-rt checkpatch clean distclean bench bench-latency
 
 help:
 	@echo "make demo          compaction moving zram's memory, with a report"
@@ -20,6 +20,7 @@ help:
 	@echo "make series-check  fail if build/linux holds work patches/ lacks"
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
 	@echo "make bench         pinned, base and series benchmarks (QUICK=1: short)"
+	@echo "make bench-latency preempt-off, cyclictest, fio: base vs series (REPS=N)"
 	@echo "make clean         remove guest logs and object dirs (keeps ccache)"
 
 deps:
@@ -57,6 +58,9 @@ checkpatch: tree
 
 bench:
 	$(S)/bench.sh $(if $(QUICK),--quick)
+
+bench-latency:
+	$(S)/bench-latency.sh $(if $(REPS),--reps $(REPS))
 
 clean:
 	rm -rf build/vm build/check build/demo build/obj-* build/kselftest build/accel
