@@ -22,8 +22,16 @@ fi
 export PATH=/usr/bin:$PATH
 rc=0
 for p in "$@"; do
-	out=$(cd "$TREE" && scripts/checkpatch.pl --strict --terse --showfile "$p" 2>&1) || true
-	sum=$(grep -E '^total: ' <<<"$out" || echo "clean")
+	[ -f "$p" ] || die "no such patch: $p"
+	p=$(readlink -f "$p")
+	prc=0
+	out=$(cd "$TREE" && scripts/checkpatch.pl --strict --terse --showfile "$p" 2>&1) || prc=$?
+	# --terse prints nothing for a clean patch, else a 'total:' line.
+	if ! sum=$(grep -E '^total: ' <<<"$out"); then
+		[ $prc -eq 0 ] && [ -z "$out" ] ||
+			die "checkpatch.pl failed on $(basename "$p"): $(head -n 3 <<<"$out")"
+		sum=clean
+	fi
 	echo "$(basename "$p"): $sum"
 	grep -E ': (ERROR|WARNING|CHECK):' <<<"$out" | sed 's/^/    /' || true
 	grep -q ': ERROR:' <<<"$out" && rc=1
