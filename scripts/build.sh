@@ -15,7 +15,8 @@
 # The object directory defaults to build/obj-FLAVOUR; the kernel image is
 # printed on stdout when the build succeeds. ccache is used when present.
 # Every =y/=m/=value a fragment asks for must survive in the final .config,
-# otherwise the build stops and names the option.
+# otherwise the build stops and names the option; a later fragment may
+# override an earlier one (rt turns PREEMPT and THP off).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -69,14 +70,19 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$stam
 		>"$out/merge_config.log" 2>&1 ||
 		{ tail -n 20 "$out/merge_config.log" >&2; die "merge_config.sh failed"; }
 	bad=0
-	for f in "${files[@]}"; do
+	for i in "${!files[@]}"; do
+		f=${files[$i]}
+		# An option a later fragment sets again is that fragment's to check.
+		later=$(cat "${files[@]:i+1}" /dev/null | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p')
 		while IFS= read -r line; do
+			opt=${line%%=*}
+			grep -qxF -- "$opt" <<<"$later" && continue
 			case $line in
-			CONFIG_*=n) opt=${line%%=*}
+			CONFIG_*=n)
 				if grep -q "^$opt=" "$out/.config"; then
 					note "$f: $opt is set but the fragment asks for n"; bad=1
 				fi ;;
-			CONFIG_*=*) opt=${line%%=*}
+			CONFIG_*=*)
 				if ! grep -qxF "$line" "$out/.config"; then
 					note "$f: '$line' did not survive: $(grep "^$opt=\|$opt is not set" "$out/.config" || echo unset)"
 					bad=1
