@@ -11,9 +11,10 @@
 #      - fio on the block device: 4 KiB randrw 50/50, O_DIRECT, psync,
 #        numjobs = vCPUs, buffer_compress_percentage=50;
 #      - one loop per vCPU of 'zram_mem hold -p' ($BENCH_TOOLS/zram_mem):
-#        MemTotal/8 of data that compresses like real data is written,
+#        MemTotal/16 of data that compresses like real data is written,
 #        pushed to zram swap (MADV_PAGEOUT), swapped back in and verified,
-#        again and again;
+#        again and again (started first; the rest starts once the first
+#        pages went out to swap, or after 60 s);
 #      - cyclictest -m -p95 -i1000 -S (one thread per vCPU) with a 1 us
 #        histogram up to 100 ms;
 #      - the preemptoff tracer: tracing_max_latency set to 0, read back
@@ -46,7 +47,7 @@ for c in fio cyclictest zramctl jq mkswap swapon; do
 	command -v $c >/dev/null || die "$c not found"
 done
 mem_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)
-hold_mb=$((mem_kb / 1024 / 8))
+hold_mb=$((mem_kb / 1024 / 16))
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 
 # fio_run DEV SECS NAME: randrw on DEV, JSON to $work/NAME.json.
@@ -101,14 +102,14 @@ parse_trace() {
 		read -r lat; read -r task; read -r start; read -r end; read -r first
 		IFS= read -r stack
 		jq -n --arg lat "$lat" --arg task "$task" --arg start "$start" \
-			--arg end "$end" --arg first "$first" --arg stack "$stack" \
+			--arg en "$end" --arg first "$first" --arg stack "$stack" \
 			'($stack | split("\t") | map(select(. != ""))) as $st
 			| "zram|zs_|zsmalloc|zspage|zcomp|zpool|lz4|LZ4|zstd|ZSTD" as $re
 			| {latency_us: ($lat | tonumber? // null), task: $task,
-			   started_at: $start, ended_at: $end, first_entry: $first,
+			   started_at: $start, ended_at: $en, first_entry: $first,
 			   stack: $st,
-			   zram: ([$start, $end, $first] + $st | any(test($re))),
-			   zram_match: ([$start, $end, $first] + $st | map(select(test($re))) | first)}'
+			   zram: ([$start, $en, $first] + $st | any(test($re))),
+			   zram_match: ([$start, $en, $first] + $st | map(select(test($re))) | first)}'
 	}
 }
 
@@ -129,10 +130,10 @@ cyc_stats() {
 }
 
 one_comp() {
-	local comp=$1 swap blk pids=() p i w cyc tpid sw0 sw1 si0 si1 t0 t1 cycles=0
+	local comp=$1 swap blk pids=() p i w cyc sw0 sw1 si0 si1 t0 t1 cycles=0
 	say "$comp: setting up swap on zram and a zram block device"
 	swap=$(zramctl --find --size 1G --algorithm "$comp") || die "zramctl $comp"
-	mkswap "$swap" >/dev/null && swapon -p 100 "$swap" || die "swapon $swap"
+	{ mkswap "$swap" >/dev/null && swapon -p 100 "$swap"; } || die "swapon $swap"
 	blk=$(zramctl --find --size 512M --algorithm "$comp") || die "zramctl $comp"
 	fio --name=fill --filename="$blk" --direct=1 --bs=1M --rw=write --size=256M \
 		--buffer_compress_percentage=50 --output="$work/fill.txt" >/dev/null 2>&1 ||
@@ -147,12 +148,18 @@ one_comp() {
 	echo 0 >"$T/tracing_max_latency"
 	echo 1 >"$T/tracing_on"
 	rm -f "$work/verify-failures" "$work"/cycles*
-	sw0=$(vmstat pswpout) si0=$(vmstat pswpin)
-	t0=$(date +%s.%N)
+	sw0=$(vmstat pswpout)
 	for ((i = 0; i < ncpu; i++)); do
 		swap_loop "$i" &
 		pids+=($!)
 	done
+	for ((i = 0; i < 300; i++)); do
+		[ "$(vmstat pswpout)" -eq "$sw0" ] || break
+		sleep 0.2
+	done
+	sw0=$(vmstat pswpout) si0=$(vmstat pswpin)
+	t0=$(date +%s.%N)
+	echo 0 >"$T/tracing_max_latency"
 	fio_run "$blk" "$secs" "loaded-$comp" &
 	p=$!
 	cyclictest -m -p95 -i1000 -S -q -D "${secs}s" -h 100000 \
@@ -163,7 +170,7 @@ one_comp() {
 	while kill -0 $cyc 2>/dev/null || kill -0 $p 2>/dev/null; do
 		sleep $W
 		w=$((w + 1))
-		cp "$T/trace" "$out/trace-$comp-$w.txt"
+		cat "$T/trace" >"$out/trace-$comp-$w.txt"
 		echo 0 >"$T/tracing_max_latency"
 		parse_trace "$out/trace-$comp-$w.txt" | jq -c --argjson w $w '. + {window: $w}' \
 			>>"$work/windows-$comp"

@@ -46,7 +46,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-reps=3 secs=40 fio_secs=20 kernels="base series" out= build_only=0 report_only=
+reps=3 secs=40 fio_secs=20 kernels="base series" out='' build_only=0 report_only=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reps) reps=$2; shift 2 ;;
