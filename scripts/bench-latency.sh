@@ -32,8 +32,8 @@
 #
 # Options:
 #   --reps N       repetitions (default 3, at least 3)
-#   --secs S       loaded phase per compressor, traced (default 40)
-#   --fio-secs S   fio-only throughput phase per compressor (default 20)
+#   --secs S       loaded phase per compressor, traced (default 30)
+#   --fio-secs S   fio-only throughput phase per compressor (default 15)
 #   --kernels K    kernels, in the order of the first repetition
 #                  (default "base series")
 #   --out DIR      results directory (default results/DATE-HOSTNAME)
@@ -46,7 +46,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-reps=3 secs=40 fio_secs=20 kernels="base series" out='' build_only=0 report_only=''
+reps=3 secs=30 fio_secs=15 kernels="base series" out='' build_only=0 report_only=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reps) reps=$2; shift 2 ;;
