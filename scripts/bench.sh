@@ -2,6 +2,7 @@
 # bench.sh - what 'make bench' runs: pinned, base and series side by side.
 #
 # Usage: scripts/bench.sh [--quick] [--reps N] [--kernels "K..."] [--out DIR]
+#                         [--resume]
 #
 # Builds the three kernels with the same 'perf' config
 # (scripts/bench-kernel.sh: base = Debian's 6.12, pinned = base +
@@ -25,6 +26,9 @@
 #   --kernels K    kernels to compare, in this order within a repetition
 #                  (default "base pinned series")
 #   --out DIR      results directory (default results/DATE-HOSTNAME)
+#   --resume       go on with a run that stopped: keep its kernels (no
+#                  rebuild) and the guests that finished
+#                  (build/bench/run/*.done) with their JSON in DIR/raw
 #
 # Any failed guest (data verify failure, fio error, splat, timeout) stops
 # the run, and so do impossible figures (see scripts/bench-report.sh): no
@@ -32,13 +36,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-quick=0 reps=3 kernels="base pinned series" out=
+quick=0 reps=3 kernels="base pinned series" out= resume=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1; shift ;;
 	--reps) reps=$2; shift 2 ;;
 	--kernels) kernels=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--resume) resume=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -65,9 +70,15 @@ need_cmd jq gnuplot gcc
 read -r _ base_commit <"$TOP/BASE"
 git -C "$TREE" cat-file -e "$base_commit^{commit}" 2>/dev/null || "$TOP/scripts/tree.sh" >&2
 
+# A resumed run keeps the kernels it started with, even if patches/ moved on.
 declare -A image
 for k in $kernels; do
-	image[$k]=$("$TOP/scripts/bench-kernel.sh" "$k")
+	image[$k]=$BUILD/bench-src/$k/obj/arch/x86/boot/bzImage
+	if [ $resume -eq 1 ] && [ -f "${image[$k]}" ]; then
+		note "resuming: $k is the kernel already built (stamp $(cat "$BUILD/bench-src/$k/stamp"))"
+	else
+		image[$k]=$("$TOP/scripts/bench-kernel.sh" "$k")
+	fi
 done
 built=$(date +%s)
 
@@ -80,13 +91,15 @@ gcc -O2 -Wall -o "$tools/zram_mem" "$sel/zram_mem.c" || die "cannot build zram_m
 cp "$sel/zram_migrate_lib.sh" "$tools/"
 
 runs=$BUILD/bench/run
-rm -rf "$runs" "$out/raw"
+[ $resume -eq 1 ] || rm -rf "$runs" "$out/raw"
 mkdir -p "$runs" "$out/raw"
 
 # boot REP KERNEL NAME APPEND COMMAND: one guest; its JSON goes to raw/.
 boot() {
 	local rep=$1 k=$2 name=$3 append=$4 dir f rc=0
 	dir=$runs/$rep-$k-$name
+	[ -e "$dir.done" ] && return 0
+	rm -rf "$dir"
 	note "rep $rep/$reps, $k: $name"
 	"$TOP/scripts/vm.sh" --kernel "${image[$k]}" --mem "$mem" --cpus 2 \
 		--append "$append" --timeout 2400 --out "$dir" --quiet \
@@ -102,6 +115,7 @@ boot() {
 		jq --arg k "$k" --argjson rep "$rep" '. + {name: $k, rep: $rep}' "$f" \
 			>"$out/raw/$k-$rep-$(basename "$f")" || die "bad JSON in $f"
 	done
+	touch "$dir.done"
 }
 
 g=guest
@@ -120,11 +134,13 @@ jq -s --arg mode "$mode" --arg mem "$mem" --argjson reps "$reps" \
 	--arg accel "$(cat "$BUILD/accel" 2>/dev/null || echo unknown)" \
 	--arg kernels "$kernels" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
 	--argjson host_cpus "$(nproc)" --argjson build_secs $((built - start)) \
-	--argjson guest_secs $((end - built)) \
+	--argjson guest_secs $((end - built)) --argjson resumed "$resume" \
+	--argjson stamps "$(for k in $kernels; do jq -n --arg k "$k" --arg s "$(cat "$BUILD/bench-src/$k/stamp")" '{($k): $s}'; done | jq -s add)" \
 	'{meta: {mode: $mode, guest_mem: $mem, guest_cpus: 2, reps: $reps,
 	   kernels: ($kernels | split(" ")), host: $host, host_cpu: $cpu,
 	   host_cpus: $host_cpus, accel: $accel, date: $date,
-	   build_secs: $build_secs, guest_secs: $guest_secs},
+	   build_secs: $build_secs, guest_secs: $guest_secs,
+	   resumed: ($resumed == 1), kernel_stamps: $stamps},
 	  runs: .}' "$out"/raw/*.json >"$out/bench.json"
 "$TOP/scripts/bench-report.sh" "$out"
 note "done in $(( (end - start) / 60 )) min ($(( (built - start) / 60 )) min building, $(( (end - built) / 60 )) min in guests): $out/table.md"
