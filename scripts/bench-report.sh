@@ -231,7 +231,7 @@ panel() {
 # plot PNG COLUMNS PANEL_COMMANDS: a multiplot of panels side by side.
 plot() {
 	gnuplot <<EOF || die "gnuplot failed for $1"
-set terminal pngcairo size $((560 * $2)),420 font 'DejaVu Sans,10'
+set terminal pngcairo noenhanced size $((560 * $2)),420 font 'DejaVu Sans,10'
 set output '$1'
 set datafile separator '\t'
 set style data histogram
@@ -239,6 +239,7 @@ set style histogram errorbars gap 2 lw 1
 set style fill solid 0.7 border -1
 set key top left
 set grid ytics
+set offsets 0, 0, graph 0.1, 0
 set multiplot layout 1,$2 title '$(jq -r '.meta | "\(.date) \(.host), \(.mode), \(.reps) reps, bars: median, whiskers: min-max"' "$json")'
 $3
 unset multiplot
@@ -264,7 +265,10 @@ $(panel "$tmp/ct" "time to allocate it (TCG, emulated)" "s")"
 
 tsv '[{"label":"zsmalloc (zram)","scenario":"migcost","key":null,"path":["zram","us_per_page"]},
       {"label":"anonymous","scenario":"migcost","key":null,"path":["anon","us_per_page"]}]' >"$tmp/mc"
-plot "$dir/migcost.png" 1 "$(panel "$tmp/mc" "compact_memory time per page migrated (TCG, emulated)" "µs / page")"
+tsv '[{"label":"zsmalloc (zram)","scenario":"migcost","key":null,"path":["zram","vm","pgmigrate_success"]},
+      {"label":"anonymous","scenario":"migcost","key":null,"path":["anon","vm","pgmigrate_success"]}]' >"$tmp/mp"
+plot "$dir/migcost.png" 2 "$(panel "$tmp/mc" "compact_memory time per page migrated (TCG, emulated)" "µs / page")
+$(panel "$tmp/mp" "pages that compact_memory migrated" "pages")"
 
 g=$(jq -c '[.runs[] | select(.scenario == "fio") | .algo] | unique
 	| map({label: ., scenario: "fio", key: "algo", val: ., path: ["mbps_drop"]})' "$json")
