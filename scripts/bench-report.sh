@@ -135,7 +135,7 @@ row([range(7) | "---"]),
 "## 3. Migration cost per page",
 "",
 ([.runs[] | select(.scenario == "migcost")][0] as $c |
-"In one guest: \($c.data_mb) MiB written to a zram block device, then (after reset) an anonymous mapping as large as zsmalloc'"'"'s share was; each laid out between the pages of a process that exits, then one `compact_memory`. Cost = its wall time / pages migrated (`pgmigrate_success`). On pinned the zram case moves no zsmalloc page: its figure is the cost of scanning past them."),
+"In one guest: \($c.data_mb) MiB written to each of two zram block devices at once, the second then discarded; after a reset, two processes fault in as much anonymous memory as one device'"'"'s zsmalloc pages at once, the second then exits; each time one `compact_memory` follows. Cost = its wall time / pages migrated (`pgmigrate_success`). On pinned the zram case moves no zsmalloc page: its figure is the cost of scanning past them."),
 "",
 row(["kernel", "zram: µs/page", "zram: pages migrated", "zsmalloc pages migrated", "anon: µs/page", "anon: pages migrated", "zram / anon"]),
 row([range(7) | "---"]),
