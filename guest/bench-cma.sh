@@ -15,7 +15,7 @@
 # Exit status 1 when data differs or the figures are impossible.
 set -u
 [ $# -eq 2 ] && [ "$1" -gt 0 ] 2>/dev/null && [ "$2" -gt 0 ] 2>/dev/null ||
-	{ sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 2; }
+	{ sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 2; }
 pct=$1 chunk=$2
 # shellcheck source=guest/bench-lib.sh
 . "$(dirname "$0")/bench-lib.sh"

@@ -17,7 +17,7 @@
 # reports an error or does no I/O.
 set -u
 [ $# -ge 2 ] && [ "$1" -gt 0 ] 2>/dev/null ||
-	{ sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 2; }
+	{ sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 2; }
 secs=$1
 shift
 # shellcheck source=guest/bench-lib.sh

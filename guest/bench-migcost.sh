@@ -16,7 +16,7 @@
 # $VM_OUT/migcost.json; the zram data is read back and verified.
 set -u
 [ $# -eq 1 ] && [ "$1" -gt 0 ] 2>/dev/null && [ "$1" -lt 60 ] ||
-	{ sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 2; }
+	{ sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 2; }
 pct=$1
 # shellcheck source=guest/bench-lib.sh
 . "$(dirname "$0")/bench-lib.sh"
