@@ -21,6 +21,13 @@
 #        every 5 s with the trace (saved as trace-COMP-N.txt), set to 0
 #        again; function-trace off, so only the start and end sites and
 #        the stack at the end are recorded;
+#      - every preemption-disabled section, in a tracing instance of its
+#        own: the preemptirq:preempt_disable/preempt_enable events (they
+#        fire on the outermost transitions only, so they pair up per CPU)
+#        into a 16 MiB-per-CPU buffer that stops when full. Each section is
+#        attributed to zram/zsmalloc when the caller or its parent of the
+#        disable or the enable is zram, zsmalloc, zcomp, zpool, lz4 or zstd
+#        code: count, max, p99, p99.9 and the sites of the longest;
 #   3. throughput phase: tracer nop, fio alone as above for FIO_SECS.
 # Writes $VM_OUT/latency.json. Exit status 1 when a zram_mem verify fails
 # or fio reports an error.
@@ -113,6 +120,56 @@ parse_trace() {
 	}
 }
 
+# sections FILE: preempt-off sections from preemptirq events, as JSON.
+sections() {
+	local lens=$work/lens
+	awk -v lens="$lens" '
+	function sym(x) { sub(/^(caller|parent)=/, "", x); sub(/\+0x.*/, "", x); return x }
+	/LOST [0-9]+ EVENTS/ { for (c in st) delete st[c]; lost++; next }
+	/preempt_(disable|enable): / {
+		cpu = ""; ts = ""
+		for (i = 1; i <= NF; i++) {
+			if (cpu == "" && $i ~ /^\[[0-9]+\]$/) cpu = $i
+			else if ($i ~ /^[0-9]+\.[0-9]+:$/) { ts = substr($i, 1, length($i) - 1); ev = $(i + 1); c = sym($(i + 2)); pa = sym($(i + 3)); break }
+		}
+		if (ts == "") next
+		if (first == "") first = ts
+		last = ts
+		if (ev == "preempt_disable:") { st[cpu] = ts; dc[cpu] = c; dp[cpu] = pa; next }
+		if (!(cpu in st)) next
+		us = (ts - st[cpu]) * 1e6
+		site = dc[cpu] "<-" dp[cpu] " .. " c "<-" pa
+		n++
+		if (us > max) { max = us; maxsite = site }
+		if ((dc[cpu] " " dp[cpu] " " c " " pa) ~ /zram|zs_|zsmalloc|zspage|zcomp|zpool|lz4|LZ4|zstd|ZSTD/) {
+			zn++; print us >lens
+			if (us > zmax) { zmax = us; zsite = site }
+		}
+		delete st[cpu]
+	}
+	END {
+		printf "%d\t%.0f\t%s\t%d\t%.0f\t%s\t%.3f\t%d\n", n, max, maxsite, zn, zmax, zsite, last - first, lost
+	}' "$1" | {
+		IFS=$'\t' read -r n max maxsite zn zmax zsite span lost
+		local p99=null p999=null
+		if [ "${zn:-0}" -gt 0 ]; then
+			sort -n "$lens" >"$lens.s"
+			p99=$(awk -v n="$zn" 'NR >= n * 0.99 { printf "%.0f", $1; exit }' "$lens.s")
+			p999=$(awk -v n="$zn" 'NR >= n * 0.999 { printf "%.0f", $1; exit }' "$lens.s")
+		fi
+		rm -f "$lens" "$lens.s"
+		jq -n --argjson n "${n:-0}" --argjson max "${max:-0}" --arg maxsite "$maxsite" \
+			--argjson zn "${zn:-0}" --argjson zmax "${zmax:-0}" --arg zsite "$zsite" \
+			--argjson p99 "${p99:-null}" --argjson p999 "${p999:-null}" \
+			--argjson span "${span:-0}" --argjson lost "${lost:-0}" \
+			'{sections: $n, max_us: $max, max_site: $maxsite,
+			  zram: {sections: $zn, max_us: (if $zn > 0 then $zmax else null end),
+			         p99_us: $p99, p999_us: $p999,
+			         max_site: (if $zn > 0 then $zsite else null end)},
+			  span_secs: $span, lost_marks: $lost}'
+	}
+}
+
 # cyc_stats FILE: max, p99 (1 us buckets, all threads) and overflows.
 cyc_stats() {
 	awk '
@@ -130,7 +187,7 @@ cyc_stats() {
 }
 
 one_comp() {
-	local comp=$1 swap blk pids=() p i w cyc sw0 sw1 si0 si1 t0 t1 cycles=0
+	local comp=$1 swap blk pids=() p i w cyc I sw0 sw1 si0 si1 t0 t1 cycles=0
 	say "$comp: setting up swap on zram and a zram block device"
 	swap=$(zramctl --find --size 1G --algorithm "$comp") || die "zramctl $comp"
 	{ mkswap "$swap" >/dev/null && swapon -p 100 "$swap"; } || die "swapon $swap"
@@ -160,6 +217,17 @@ one_comp() {
 	sw0=$(vmstat pswpout) si0=$(vmstat pswpin)
 	t0=$(date +%s.%N)
 	echo 0 >"$T/tracing_max_latency"
+	I=$T/instances/zs
+	[ -d "$I" ] || mkdir "$I"
+	echo 0 >"$I/tracing_on"
+	echo 16384 >"$I/buffer_size_kb"
+	echo 0 >"$I/options/overwrite"
+	# created after the latency tracer, it inherits its latency format
+	echo 0 >"$I/options/latency-format"
+	echo >"$I/trace"
+	echo 1 >"$I/events/preemptirq/preempt_disable/enable"
+	echo 1 >"$I/events/preemptirq/preempt_enable/enable"
+	echo 1 >"$I/tracing_on"
 	fio_run "$blk" "$secs" "loaded-$comp" &
 	p=$!
 	cyclictest -m -p95 -i1000 -S -q -D "${secs}s" -h 100000 \
@@ -179,6 +247,7 @@ one_comp() {
 	wait $p || { say "$comp: fio (loaded) failed: $(head -c 300 "$work/loaded-$comp.err")"; rc=1; }
 	wait $cyc
 	t1=$(date +%s.%N)
+	echo 0 >"$I/tracing_on"
 	for p in "${pids[@]}"; do
 		pkill -9 -P "$p" 2>/dev/null
 		kill -9 "$p" 2>/dev/null
@@ -192,6 +261,12 @@ one_comp() {
 	done
 	echo 0 >"$T/tracing_on"
 	echo nop >"$T/current_tracer"
+	say "$comp: pairing the preempt_disable/enable events"
+	sections "$I/trace" >"$work/sections-$comp.json" || echo '{}' >"$work/sections-$comp.json"
+	echo 0 >"$I/events/preemptirq/preempt_disable/enable"
+	echo 0 >"$I/events/preemptirq/preempt_enable/enable"
+	echo >"$I/trace"
+	echo 1408 >"$I/buffer_size_kb"
 	if [ -s "$work/verify-failures" ]; then
 		say "$comp: zram_mem verify failed:"; head "$work/verify-failures"; rc=1
 	fi
@@ -215,6 +290,7 @@ one_comp() {
 		--argjson cycles "$cycles" --argjson hold_mb "$hold_mb" \
 		--arg secs "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')" \
 		--arg mm_swap "$mm_swap" --arg mm_blk "$mm_blk" \
+		--slurpfile sec "$work/sections-$comp.json" \
 		'($win | map(select(.latency_us != null))) as $w
 		| {compressor: $comp,
 		   preemptoff: {max_us: ($w | map(.latency_us) | max),
@@ -222,6 +298,7 @@ one_comp() {
 			zram_max_us: ($w | map(select(.zram)) | map(.latency_us) | max),
 			zram_worst: ($w | map(select(.zram)) | max_by(.latency_us)),
 			windows: $w},
+		   sections: $sec[0],
 		   cyclictest: $cyc,
 		   fio_loaded_mbps: $loaded, fio_mbps: $fio,
 		   swap: {pswpout: $pswpout, pswpin: $pswpin, hold_cycles: $cycles,
@@ -231,6 +308,7 @@ one_comp() {
 	say "$comp: preemptoff max $(jq -r '.preemptoff.max_us' "$work/result-$comp.json") us" \
 		"($(jq -r '.preemptoff.worst.started_at + " .. " + .preemptoff.worst.ended_at' "$work/result-$comp.json")," \
 		"zram: $(jq -r '.preemptoff.zram_max_us' "$work/result-$comp.json") us)," \
+		"sections $(jq -c '.sections | {sections, max_us, span_secs, zram}' "$work/result-$comp.json")," \
 		"cyclictest $(jq -c '.cyclictest | {max_us, p99_us}' "$work/result-$comp.json")," \
 		"fio $(jq -r '.fio_mbps.total' "$work/result-$comp.json") MB/s," \
 		"swap out/in $((sw1 - sw0))/$((si1 - si0)) pages"

@@ -141,7 +141,7 @@ boot() {
 	note "rep $rep/$reps: $k"
 	t0=$(date +%s)
 	"$TOP/scripts/vm.sh" --kernel "${image[$k]}" --mem 2G --cpus 2 \
-		--timeout $(( 2 * (secs + fio_secs + 200) + 300 )) --out "$dir" --quiet \
+		--timeout $(( 2 * (secs + fio_secs + 400) + 300 )) --out "$dir" --quiet \
 		--env BENCH_TOOLS="$tools" -- \
 		guest/bench-latency.sh "$secs" "$fio_secs" lz4 zstd >"$dir.log" 2>&1 || rc=$?
 	"$TOP/scripts/splat-check.sh" "$dir/serial.log" "$dir/dmesg.log" >"$dir.splat" 2>&1 ||
