@@ -9,7 +9,8 @@
 # its KTAP (from the guest's dmesg) and every group's kselftest TAP are
 # parsed with the kernel's tools/testing/kunit/kunit.py. A lockdep, KASAN,
 # BUG or WARN report in any guest log fails the run, and so does a skip
-# not listed in tests/known-skips. Logs are kept in build/check/GROUP/.
+# not listed in tests/known-skips. Logs are kept in build/check/GROUP/
+# (build/check-FLAVOUR/GROUP/ for the other flavours).
 #
 # Groups:
 #   main     KUnit; kselftests: upstream's zram suite, zram_compact.sh,
@@ -39,8 +40,9 @@ done
 
 kernel=$(prepare "$flavour")
 kunit_py=$TREE/tools/testing/kunit/kunit.py
+# One directory per flavour; a group's logs are replaced only when it runs.
 results=$BUILD/check
-rm -rf "$results"
+[ "$flavour" = test ] || results=$BUILD/check-$flavour
 mkdir -p "$results"
 
 passed=0 failed=0 skipped=0
@@ -90,6 +92,7 @@ group() {
 	if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then
 		return
 	fi
+	rm -rf "$dir"
 	mkdir -p "$dir"
 	note "group $name: ${tests[*]}"
 	agent=
