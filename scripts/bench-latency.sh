@@ -22,9 +22,11 @@
 # zram_mem process per vCPU pushing memory through zram swap and back, for
 # S seconds, while the preemptoff tracer records the longest
 # preemption-disabled section (tracing_max_latency reset every few seconds,
-# each window's maximum kept with the function names from the trace) and
-# cyclictest (-m -p95 -i1000, histogram) measures wakeup latency; then fio
-# alone with the tracer off (nop) for the throughput.
+# each window's maximum kept with the function names from the trace),
+# every preempt-off section is recorded from the preemptirq events (in a
+# tracing instance of its own) and attributed to zram/zsmalloc by its call
+# sites, and cyclictest (-m -p95 -i1000, histogram) measures wakeup
+# latency; then fio alone with the tracer off (nop) for the throughput.
 #
 # Writes DIR/latency.json (every repetition, raw), DIR/latency.md (the table,
 # generated from the JSON) and DIR/latency.png (gnuplot). Guest logs and
