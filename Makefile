@@ -63,7 +63,8 @@ bench-latency:
 	$(S)/bench-latency.sh $(if $(REPS),--reps $(REPS))
 
 clean:
-	rm -rf build/vm build/check build/demo build/obj-* build/kselftest build/accel
+	rm -rf build/vm build/check build/check-* build/demo build/obj-* build/kselftest \
+		build/accel build/bench build/bench-src build/bench-latency build/lat-src
 
 distclean:
 	rm -rf build

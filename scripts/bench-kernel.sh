@@ -1,29 +1,37 @@
 #!/bin/bash
-# bench-kernel.sh - source tree and perf bzImage of one kernel 'make bench' compares.
+# bench-kernel.sh - source tree and bzImage of one kernel the benchmarks compare.
 #
-# Usage: scripts/bench-kernel.sh NAME
+# Usage: scripts/bench-kernel.sh [--flavour F] [--root DIR] NAME
 #
 # NAME is one of:
 #   base     Debian's 6.12 as unpacked (the commit named in BASE)
 #   pinned   base + bench/pinned.patch (zsmalloc pages unmovable, pre-2016)
 #   series   base + the patches named in patches/series, with 'git am'
-# The source is a clone of build/linux's base commit in
-# build/bench-src/NAME/src (build/linux itself is only read), the objects go
-# to build/bench-src/NAME/obj: the same relative layout for every NAME, so
-# ccache hits across the three builds. The tree is re-made only when the
-# patches (or the base commit) change, recorded in build/bench-src/NAME/stamp;
-# the build is scripts/build.sh --flavour perf, incremental. Prints the
-# bzImage on stdout.
+# The source is a clone of build/linux's base commit in DIR/NAME/src
+# (build/linux itself is only read), the objects go to DIR/NAME/obj: the
+# same relative layout for every NAME, so ccache hits across the builds.
+# The tree is re-made only when the patches (or the base commit) change,
+# recorded in DIR/NAME/stamp; the build is scripts/build.sh --flavour F,
+# incremental. Prints the bzImage on stdout.
+#
+# Options:
+#   --flavour F   build flavour (default perf: 'make bench'; 'make
+#                 bench-latency' uses lat)
+#   --root DIR    where the trees go (default build/bench-src)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-case ${1:-} in
--h|--help) usage; exit 0 ;;
-base|pinned|series) name=$1 ;;
-'') die "no kernel name given (base, pinned or series; see --help)" ;;
-*) die "unknown kernel '$1' (base, pinned or series)" ;;
-esac
-[ $# -eq 1 ] || die "one kernel name only (see --help)"
+flavour=perf root=$BUILD/bench-src name=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--flavour) flavour=${2:?--flavour needs a value}; shift 2 ;;
+	--root) root=${2:?--root needs a directory}; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	base|pinned|series) [ -z "$name" ] || die "one kernel name only (see --help)"; name=$1; shift ;;
+	*) die "unknown kernel or option '$1' (kernels: base, pinned, series; see --help)" ;;
+	esac
+done
+[ -n "$name" ] || die "no kernel name given (base, pinned or series; see --help)"
 need_cmd git sha1sum
 
 read -r _ base_commit <"$TOP/BASE"
@@ -44,7 +52,7 @@ for p in "${patches[@]}"; do
 	[ -f "$p" ] || die "patch $p not found"
 done
 
-dir=$BUILD/bench-src/$name
+dir=$root/$name
 src=$dir/src
 stamp=$( { echo "$base_commit"; [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"; } |
 	sha1sum | cut -c1-40)
@@ -75,4 +83,4 @@ if [ "$(cat "$dir/stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$src/Makefile" ]
 	esac
 	echo "$stamp" >"$dir/stamp"
 fi
-"$TOP/scripts/build.sh" --flavour perf --tree "$src" --out "$dir/obj"
+"$TOP/scripts/build.sh" --flavour "$flavour" --tree "$src" --out "$dir/obj"

@@ -7,13 +7,11 @@
 #
 # Kernels, both with the 'lat' flavour (qemu + feature + lat: the perf
 # config plus the preemptoff tracer, configs/lat.config):
-#   base     Debian's 6.12 as unpacked (tag 'base' of build/linux)
-#   series   base + every patches/*.patch but the cover letter, 'git am'
-# Each source tree is a 'git clone --shared' of build/linux in
-# build/lat-src/NAME/src (build/linux is only read), objects in
-# build/lat-src/NAME/obj: the same relative layout, so ccache hits. A tree
-# is re-made only when its patch set changes (hash in
-# build/lat-src/NAME/stamp); the build is incremental.
+#   base     Debian's 6.12 as unpacked (the commit named in BASE)
+#   series   base + the patches named in patches/series, 'git am'
+# made by scripts/bench-kernel.sh --flavour lat in build/lat-src/NAME/
+# (source tree, objects, stamp; re-made only when the patches change,
+# built incrementally).
 #
 # Every repetition boots each kernel once (order alternating between
 # repetitions) under the same QEMU settings (TCG, 2 vCPUs, 2 GiB), running
@@ -74,50 +72,14 @@ if [ -n "$report_only" ]; then
 	exec python3 "$TOP/scripts/bench-latency-report.py" "$report_only"
 fi
 
-# kernel NAME: make build/lat-src/NAME/src if its patch set changed, build
-# it; prints the bzImage.
-kernel() {
-	local name=$1 dir=$BUILD/lat-src/$1 src stamp p patches=()
-	src=$dir/src
-	if [ "$name" = series ]; then
-		for p in "$TOP"/patches/*.patch; do
-			[ "$(basename "$p")" = 0000-cover-letter.patch ] || patches+=("$p")
-		done
-		[ ${#patches[@]} -gt 0 ] || die "no patch in patches/"
-	fi
-	stamp=$( { git -C "$TREE" rev-parse base; [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"; } |
-		sha1sum | cut -c1-40)
-	mkdir -p "$dir"
-	if [ "$(cat "$dir/stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$src/Makefile" ]; then
-		note "$name: making the source tree in $src"
-		rm -f "$dir/stamp"
-		if [ ! -d "$src/.git" ]; then
-			rm -rf "$src"
-			git clone -q --shared --no-checkout "$TREE" "$src" ||
-				die "git clone of $TREE failed"
-		fi
-		git -C "$src" fetch -q "$TREE" "refs/tags/base:refs/tags/base" 2>/dev/null || true
-		git -C "$src" checkout -q -f -B lat base
-		git -C "$src" clean -q -fdx
-		if [ ${#patches[@]} -gt 0 ]; then
-			git -C "$src" -c user.name=bench -c user.email=bench@localhost \
-				am -q "${patches[@]}" ||
-				{ git -C "$src" am --abort 2>/dev/null; die "the series does not apply to tag base"; }
-		fi
-		echo "$stamp" >"$dir/stamp"
-	fi
-	note "$name: building ($(git -C "$src" log --oneline | head -n 1))"
-	"$TOP/scripts/build.sh" --flavour lat --tree "$src" --out "$dir/obj"
-}
-
 start=$(date +%s)
 "$TOP/scripts/deps.sh" >&2
 need_cmd git gcc jq gnuplot python3
-git -C "$TREE" rev-parse -q --verify base >/dev/null ||
-	die "$TREE has no tag 'base': run scripts/tree.sh"
+read -r _ base_commit <"$TOP/BASE"
+git -C "$TREE" cat-file -e "$base_commit^{commit}" 2>/dev/null || "$TOP/scripts/tree.sh" >&2
 declare -A image
 for k in $kernels; do
-	image[$k]=$(kernel "$k")
+	image[$k]=$("$TOP/scripts/bench-kernel.sh" --flavour lat --root "$BUILD/lat-src" "$k")
 done
 # zram_mem (the series' selftest helper) runs on either kernel.
 tools=$BUILD/bench-latency/tools

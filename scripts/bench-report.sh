@@ -74,7 +74,7 @@ problems=$(jq -r "$defs"'
 	 | select($n < 3) | "\($k): \($sc) has \($n) repetitions, fewer than 3"),
 	(.runs[] | select(.verified == false)
 	 | "\(.name) rep \(.rep): \(.scenario) data verification failed"),
-	(pcts[] as $p | [$all.runs[] | select(.scenario == "highalloc" and .pct == $p) | .hugepages]
+	(pcts[] as $p | [$all.runs[] | select(.scenario == "highalloc" and .pct == $p) | .hugepages_compacted]
 	 | select(max == 0) | "highalloc \($p)%: no huge page on any kernel"),
 	([.runs[] | select(.scenario == "cma") | .got_pages] | select(length > 0 and max == 0)
 	 | "cma: no page of the area obtained on any kernel"),
@@ -101,21 +101,25 @@ jq -r "$defs"'
 "",
 "## 1. High-order allocation with swap on zram",
 "",
-"Swap on zram (lz4) holding the given share of guest memory (uncompressed), memory fragmented by processes that then exit; then `nr_hugepages` asks for every 2 MiB page. Success = huge pages obtained / (MemFree / 2 MiB before the request). Counters are deltas over the request.",
+"Swap on zram (lz4) holding the given share of guest memory (uncompressed). A fragmenter (`bench/frag.c`) first locks all available memory but one page in two, so that zram gets its pages from the gaps, all over memory, while reclaim pushes the data out; then it exits. Then `nr_hugepages` asks for every 2 MiB page (direct compaction only), and once more after `compact_memory`. Success = huge pages obtained / (MemFree / 2 MiB before the first request). Counters are deltas over each step (first request; compact_memory and the second request).",
 "",
-row(["data in zram", "kernel", "success %", "huge pages", "limit", "free order≥9 blocks before", "compact_stall", "compact_success", "compact_fail", "pgmigrate_success", "zsmalloc pages migrated"]),
-row([range(11) | "---"]),
+row(["data in zram", "kernel", "success %", "success % after compact_memory", "huge pages", "after compact_memory", "limit", "free order≥9 blocks before", "compact_stall", "compact_success", "compact_fail", "pgmigrate_success", "zsmalloc pages migrated", "pgmigrate_success, compact_memory", "zsmalloc pages migrated, compact_memory"]),
+row([range(15) | "---"]),
 (pcts[] as $p | kernels[] as $k | (.scenario == "highalloc" and .pct == $p) as $sel |
 	row(["\($p) %", $k,
 	cell(.scenario == "highalloc" and .pct == $p; .success * 100; $k; 1),
+	cell(.scenario == "highalloc" and .pct == $p; .success_compacted * 100; $k; 1),
 	cell(.scenario == "highalloc" and .pct == $p; .hugepages; $k; 0),
+	cell(.scenario == "highalloc" and .pct == $p; .hugepages_compacted; $k; 0),
 	cell(.scenario == "highalloc" and .pct == $p; .limit; $k; 0),
 	cell(.scenario == "highalloc" and .pct == $p; .free_order9; $k; 0),
 	cell(.scenario == "highalloc" and .pct == $p; .vm.compact_stall; $k; 0),
 	cell(.scenario == "highalloc" and .pct == $p; .vm.compact_success; $k; 0),
 	cell(.scenario == "highalloc" and .pct == $p; .vm.compact_fail; $k; 0),
 	cell(.scenario == "highalloc" and .pct == $p; .vm.pgmigrate_success; $k; 0),
-	cell(.scenario == "highalloc" and .pct == $p; .vm.zs_migrated; $k; 0)])),
+	cell(.scenario == "highalloc" and .pct == $p; .vm.zs_migrated; $k; 0),
+	cell(.scenario == "highalloc" and .pct == $p; .vm_compacted.pgmigrate_success; $k; 0),
+	cell(.scenario == "highalloc" and .pct == $p; .vm_compacted.zs_migrated; $k; 0)])),
 "",
 "## 2. CMA allocation with zram full",
 "",
@@ -184,6 +188,7 @@ row([range(9) | "---"]),
 "",
 ([
 	(pcts[] as $p | {t: "highalloc \($p) %: success %", s: {sc: "highalloc", k: "pct", v: $p}, f: ["success"], m: 100, d: 1},
+		{t: "highalloc \($p) %: success % after compact_memory", s: {sc: "highalloc", k: "pct", v: $p}, f: ["success_compacted"], m: 100, d: 1},
 		{t: "highalloc \($p) %: free order≥9 blocks", s: {sc: "highalloc", k: "pct", v: $p}, f: ["free_order9"], m: 1, d: 0}),
 	{t: "cma: share obtained %", s: {sc: "cma"}, f: ["share"], m: 100, d: 1},
 	{t: "cma: time (s)", s: {sc: "cma"}, f: ["secs"], m: 1, d: 2},
@@ -252,9 +257,11 @@ trap 'rm -rf "$tmp"' EXIT
 g=$(jq -c '[.runs[] | select(.scenario == "highalloc") | .pct] | unique
 	| map({label: "\(.) % in zram", scenario: "highalloc", key: "pct", val: ., path: ["success"]})' "$json")
 tsv "$g" | awk -F'\t' -v OFS='\t' '{ for (i = 2; i <= NF; i++) $i *= 100; print }' >"$tmp/ha"
-g2=$(jq -c 'map(.path = ["free_order9"])' <<<"$g")
-tsv "$g2" >"$tmp/ha9"
-plot "$dir/highalloc.png" 2 "$(panel "$tmp/ha" "2 MiB pages obtained / physical limit" "%")
+tsv "$(jq -c 'map(.path = ["success_compacted"])' <<<"$g")" |
+	awk -F'\t' -v OFS='\t' '{ for (i = 2; i <= NF; i++) $i *= 100; print }' >"$tmp/hac"
+tsv "$(jq -c 'map(.path = ["free_order9"])' <<<"$g")" >"$tmp/ha9"
+plot "$dir/highalloc.png" 3 "$(panel "$tmp/ha" "2 MiB pages obtained / physical limit" "%")
+$(panel "$tmp/hac" "the same, after compact_memory" "%")
 $(panel "$tmp/ha9" "free order>=9 blocks before the request" "blocks")"
 
 tsv '[{"label":"cma","scenario":"cma","key":null,"path":["share"]}]' |

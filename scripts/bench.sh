@@ -59,7 +59,7 @@ if [ $quick -eq 1 ]; then
 else
 	mem=1G fio_secs=20 mode=full
 fi
-lo=30 hi=60 cma_pct=150 cost_pct=25
+lo=25 hi=50 cma_pct=150 cost_pct=25
 case $mem in *G) mem_mb=$(( ${mem%G} * 1024 )) ;; *M) mem_mb=${mem%M} ;; esac
 cma_mb=$((mem_mb / 8))
 out=${out:-$TOP/results/$(date +%F)-$(hostname -s)}
@@ -88,6 +88,7 @@ sel=$BUILD/bench-src/series/src/tools/testing/selftests/zram
 [ -f "$sel/zram_mem.c" ] || "$TOP/scripts/bench-kernel.sh" series >/dev/null
 mkdir -p "$tools"
 gcc -O2 -Wall -o "$tools/zram_mem" "$sel/zram_mem.c" || die "cannot build zram_mem"
+gcc -O2 -Wall -o "$tools/frag" "$TOP/bench/frag.c" || die "cannot build bench/frag.c"
 cp "$sel/zram_migrate_lib.sh" "$tools/"
 
 runs=$BUILD/bench/run
