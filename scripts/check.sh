@@ -150,9 +150,13 @@ group offline --mem 2G --cpus 2 --dimm 512M --timeout 2400 \
 	zram:zram_offline.sh zram:zram_mm_compaction.sh
 # virtio-balloon inflated through QMP (scripts/balloon-agent.sh), then
 # compaction migrates balloon pages; zswap over swap on zram, on zsmalloc
-# and zbud. z3fold (deprecated) is left out: a run with it ended with a
-# kmem_cache shutdown WARNING (mm/slub.c) when zswap destroyed its pools,
-# not yet traced to a cache; run it with ZRAM_ZSWAP_POOLS=z3fold.
+# and zbud. z3fold (deprecated) is left out: its data comes back intact,
+# but destroying its pool reports z3fold_handle objects remaining
+# (mm/slub.c WARNING). Read from the code, not proven: 6.12's
+# z3fold_free() skips free_handle() when the page is claimed (by
+# migration, compaction or a concurrent free), and nothing frees that
+# handle slot later, so its z3fold_handle object outlives the pool; the
+# series does not touch z3fold. ZRAM_ZSWAP_POOLS=z3fold runs it.
 group balloon --mem 2G --cpus 2 --balloon --timeout 2400 \
 	--env ZRAM_ZSWAP_POOLS="zsmalloc zbud" \
 	--append "kunit.enable=0" -- \
