@@ -101,7 +101,7 @@ jq -r "$defs"'
 "",
 "## 1. High-order allocation with swap on zram",
 "",
-"Swap on zram (lz4) holding the given share of guest memory (uncompressed). A fragmenter (`bench/frag.c`) first locks all available memory but one page in two, so that zram gets its pages from the gaps, all over memory, while reclaim pushes the data out; then it exits. Then `nr_hugepages` asks for every 2 MiB page (direct compaction only), and once more after `compact_memory`. Success = huge pages obtained / (MemFree / 2 MiB before the first request). Counters are deltas over each step (first request; compact_memory and the second request).",
+"Swap on zram (lz4) holding the given share of guest memory (uncompressed). A fragmenter (`bench/frag.c`) first locks all available memory but one page in two, so that zram gets its pages from the gaps, all over memory, while reclaim pushes the data out; then it exits. Then `nr_hugepages` asks for every 2 MiB page (direct compaction only), and once more after `compact_memory`. Success = huge pages obtained / (MemAvailable / 2 MiB before the first request). Counters are deltas over each step (first request; compact_memory and the second request).",
 "",
 row(["data in zram", "kernel", "success %", "success % after compact_memory", "huge pages", "after compact_memory", "limit", "free order≥9 blocks before", "compact_stall", "compact_success", "compact_fail", "pgmigrate_success", "zsmalloc pages migrated", "pgmigrate_success, compact_memory", "zsmalloc pages migrated, compact_memory"]),
 row([range(15) | "---"]),
