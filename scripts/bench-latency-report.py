@@ -71,6 +71,24 @@ def fmt(s, nd=0, unit=""):
     return "%s (%s-%s)%s" % (f % s["med"], f % s["min"], f % s["max"], unit)
 
 
+
+# Per-compressor figures summarised over the repetitions: key -> JSON path.
+# The sections.* ones come from the preempt_disable/enable events.
+FIGURES = [
+    ("sz_max", "sections.zram.max_us"),
+    ("sz_p99", "sections.zram.p99_us"),
+    ("sz_p999", "sections.zram.p999_us"),
+    ("sz_n", "sections.zram.sections"),
+    ("s_n", "sections.sections"),
+    ("s_span", "sections.span_secs"),
+    ("cmax", "cyclictest.max_us"),
+    ("cp99", "cyclictest.p99_us"),
+    ("fio", "fio_mbps.total"),
+    ("fio_loaded", "fio_loaded_mbps.total"),
+    ("swapout", "swap.pswpout"),
+    ("swapin", "swap.pswpin"),
+]
+
 def disjoint(a, b):
     return a is not None and b is not None and (a["max"] < b["min"] or b["max"] < a["min"])
 
@@ -95,22 +113,11 @@ for k in kernels:
             zv.append(z)
         e["zram"] = stats(zv)
         e["zram_none"] = nb
-        # every section, from the preempt_disable/enable events
-        e["sz_max"] = stats(get(c, "sections.zram.max_us") for _, c in recs)
-        e["sz_p99"] = stats(get(c, "sections.zram.p99_us") for _, c in recs)
-        e["sz_p999"] = stats(get(c, "sections.zram.p999_us") for _, c in recs)
-        e["sz_n"] = stats(get(c, "sections.zram.sections") for _, c in recs)
-        e["s_n"] = stats(get(c, "sections.sections") for _, c in recs)
-        e["s_span"] = stats(get(c, "sections.span_secs") for _, c in recs)
+        for key, path in FIGURES:
+            e[key] = stats(get(c, path) for _, c in recs)
         sz = [get(c, "sections.zram") for _, c in recs]
         sz = [z for z in sz if z and z.get("max_us") is not None]
         e["sz_worst"] = max(sz, key=lambda z: z["max_us"]) if sz else None
-        e["cmax"] = stats(get(c, "cyclictest.max_us") for _, c in recs)
-        e["cp99"] = stats(get(c, "cyclictest.p99_us") for _, c in recs)
-        e["fio"] = stats(get(c, "fio_mbps.total") for _, c in recs)
-        e["fio_loaded"] = stats(get(c, "fio_loaded_mbps.total") for _, c in recs)
-        e["swapout"] = stats(get(c, "swap.pswpout") for _, c in recs)
-        e["swapin"] = stats(get(c, "swap.pswpin") for _, c in recs)
         # the sites of the longest section over all repetitions, and per rep
         worst = [(get(c, "preemptoff.worst") or {}) for _, c in recs]
         worst = [w for w in worst if w.get("latency_us") is not None]
