@@ -49,13 +49,13 @@ set -euo pipefail
 reps=3 secs=30 fio_secs=15 kernels="base series" out='' build_only=0 report_only=''
 while [ $# -gt 0 ]; do
 	case $1 in
-	--reps) reps=$2; shift 2 ;;
-	--secs) secs=$2; shift 2 ;;
-	--fio-secs) fio_secs=$2; shift 2 ;;
-	--kernels) kernels=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
+	--reps) need_arg "$@"; reps=$2; shift 2 ;;
+	--secs) need_arg "$@"; secs=$2; shift 2 ;;
+	--fio-secs) need_arg "$@"; fio_secs=$2; shift 2 ;;
+	--kernels) need_arg "$@"; kernels=$2; shift 2 ;;
+	--out) need_arg "$@"; out=$2; shift 2 ;;
 	--build-only) build_only=1; shift ;;
-	--report) report_only=$2; shift 2 ;;
+	--report) need_arg "$@"; report_only=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac

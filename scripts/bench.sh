@@ -40,9 +40,9 @@ quick=0 reps=3 kernels="base pinned series" out= resume=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1; shift ;;
-	--reps) reps=$2; shift 2 ;;
-	--kernels) kernels=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
+	--reps) need_arg "$@"; reps=$2; shift 2 ;;
+	--kernels) need_arg "$@"; kernels=$2; shift 2 ;;
+	--out) need_arg "$@"; out=$2; shift 2 ;;
 	--resume) resume=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;

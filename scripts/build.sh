@@ -24,9 +24,9 @@ flavour=test
 out=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--flavour) flavour=$2; shift 2 ;;
-	--tree) TREE=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
+	--flavour) need_arg "$@"; flavour=$2; shift 2 ;;
+	--tree) need_arg "$@"; TREE=$2; shift 2 ;;
+	--out) need_arg "$@"; out=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac

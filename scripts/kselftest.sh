@@ -15,9 +15,9 @@ obj=$BUILD/obj-test
 out=$BUILD/kselftest
 while [ $# -gt 0 ]; do
 	case $1 in
-	--tree) TREE=$2; shift 2 ;;
-	--obj) obj=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
+	--tree) need_arg "$@"; TREE=$2; shift 2 ;;
+	--obj) need_arg "$@"; obj=$2; shift 2 ;;
+	--out) need_arg "$@"; out=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac

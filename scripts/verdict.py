@@ -242,7 +242,7 @@ class Verdict:
     def __init__(self, sep):
         self.sep = sep              # '.' for KUnit suite.case, '/' else
         self.cases = []             # (name, status, detail)
-        self.missing = []           # (parent name, count)
+        self.missing = []           # (parent, count, got, plan, why)
 
     def walk(self, block, prefix, top_name=None):
         seen = {}
@@ -277,11 +277,11 @@ class Verdict:
         if block.plan is not None and got < block.plan:
             miss = block.plan - got
         if block.bail is not None:
-            self.cases.append((prefix + self.sep_for(prefix) + 'Bail out!',
-                               'FAIL', block.bail))
-            failed = True
-        elif miss:
-            self.missing.append((prefix, miss, got, block.plan))
+            miss = max(miss, 1)
+        if miss:
+            self.missing.append((prefix, miss, got, block.plan,
+                                 'Bail out! ' + block.bail if block.bail is not None
+                                 else 'crash or timeout?'))
             failed = True
         for msg in block.fail_lines:
             self.cases.append((prefix + self.sep_for(prefix) + 'FAIL line',
@@ -352,7 +352,7 @@ def main():
         for c in v.cases:
             print('%s %s%s' % (c[1], c[0], ' (%s)' % c[2] if c[2] else ''))
         for m in v.missing:
-            print('MISSING %s: %d of %d' % (m[0], m[1], m[3]))
+            print('MISSING %s: %d (%d of %s, %s)' % m)
         return 0
     if not a.group or not a.dir:
         print('verdict.py: --group and --dir are required (see --help)', file=sys.stderr)
@@ -431,12 +431,12 @@ def main():
         kept.append((name, status, detail))
     for name in inv_missing:
         out.append((name, 'FAIL', 'no result (listed in tests/inventory)'))
-    for par, n, got, plan in missing:
+    for par, n, got, plan, why in missing:
         named = sum(1 for m in inv if under(m, par) and m not in have)
-        notes.append('%s: %d of %d planned results' % (par, got, plan))
+        notes.append('%s: %d results of %s planned (%s)' % (par, got, plan, why))
         for i in range(n - named):
             out.append(('%s/#%d' % (par, got + i + 1), 'FAIL',
-                        'missing: plan 1..%d, %d results (crash or timeout?)' % (plan, got)))
+                        'missing: %d results of %s planned (%s)' % (got, plan, why)))
     for name, status, detail in kept:
         if inv and name not in inv and not any(under(name, k) for k in inv):
             notes.append('extra: %s (%s; not in tests/inventory)' % (name, status))

@@ -37,19 +37,19 @@ kernel= mem=2G cpus=2 numa=1 append= balloon=0 qmp= timeout=900 out= log=
 accel=auto quiet=0 dimms=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) kernel=$2; shift 2 ;;
-	--mem) mem=$2; shift 2 ;;
-	--cpus) cpus=$2; shift 2 ;;
-	--numa) numa=$2; shift 2 ;;
-	--append) append=$2; shift 2 ;;
-	--dimm) dimms+=("$2"); shift 2 ;;
-	--env) envs+=("$2"); shift 2 ;;
+	--kernel) need_arg "$@"; kernel=$2; shift 2 ;;
+	--mem) need_arg "$@"; mem=$2; shift 2 ;;
+	--cpus) need_arg "$@"; cpus=$2; shift 2 ;;
+	--numa) need_arg "$@"; numa=$2; shift 2 ;;
+	--append) need_arg "$@"; append=$2; shift 2 ;;
+	--dimm) need_arg "$@"; dimms+=("$2"); shift 2 ;;
+	--env) need_arg "$@"; envs+=("$2"); shift 2 ;;
 	--balloon) balloon=1; shift ;;
-	--qmp) qmp=$2; shift 2 ;;
-	--timeout) timeout=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
-	--log) log=$2; shift 2 ;;
-	--accel) accel=$2; shift 2 ;;
+	--qmp) need_arg "$@"; qmp=$2; shift 2 ;;
+	--timeout) need_arg "$@"; timeout=$2; shift 2 ;;
+	--out) need_arg "$@"; out=$2; shift 2 ;;
+	--log) need_arg "$@"; log=$2; shift 2 ;;
+	--accel) need_arg "$@"; accel=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
