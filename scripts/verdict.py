@@ -226,12 +226,11 @@ def parse(lines, kselftest):
 
 def kunit_lines(path):
     """The KTAP lines of a console log: kernel lines (timestamped) from
-    the first 'KTAP version' on; all lines when nothing is timestamped."""
+    the first 'KTAP version' on; all lines when none is timestamped."""
     with open(path, errors='replace') as f:
         lines = f.read().splitlines()
     stamped = [TS.sub('', l) for l in lines if TS.match(l)]
-    src = stamped if any(HEADER.match(split_depth(l)[1]) for l in stamped) \
-        else lines
+    src = stamped if stamped else lines
     for i, l in enumerate(src):
         if HEADER.match(l):
             return src[i:]
@@ -422,6 +421,12 @@ def main():
     kept = []
     for name, status, detail in cases:
         named = [m for m in inv_missing if under(m, name)]
+        if status == 'SKIP':
+            named = [o[0] for o in out if o[1] == 'SKIP' and under(o[0], name)]
+            if named:
+                notes.append('%s: skipped (%s), counted as its %d tests'
+                             % (name, detail, len(named)))
+                continue
         if status == 'FAIL' and named:
             notes.append('%s: %s (counted as its %d tests)' % (name, detail, len(named)))
             for m in named:
@@ -430,7 +435,7 @@ def main():
             continue
         kept.append((name, status, detail))
     for name in inv_missing:
-        out.append((name, 'FAIL', 'no result (listed in tests/inventory)'))
+        out.append((name, 'FAIL', 'no result; listed in tests/inventory'))
     for par, n, got, plan, why in missing:
         named = sum(1 for m in inv if under(m, par) and m not in have)
         notes.append('%s: %d results of %s planned (%s)' % (par, got, plan, why))
