@@ -6,11 +6,13 @@ FLAVOUR ?= test
 S := scripts
 
 .PHONY: help deps tree build series series-check kselftest demo check \
-	check-kasan check-rt checkpatch clean distclean bench bench-latency
+	check-kasan check-rt checkpatch clean distclean bench bench-latency \
+	selftest
 
 help:
 	@echo "make demo          compaction moving zram's memory, with a report"
 	@echo "make check         build the test kernel, run KUnit + kselftests"
+	@echo "make selftest      self-test of check's and demo's verdicts (seconds)"
 	@echo "make check-kasan   the same on a KASAN kernel"
 	@echo "make check-rt      the same on a PREEMPT_RT kernel"
 	@echo "make deps          install what is missing (apt-get)"
@@ -47,6 +49,9 @@ demo:
 check:
 	$(S)/check.sh
 
+selftest:
+	$(S)/selftest.sh
+
 check-kasan:
 	$(S)/check.sh --flavour kasan
 
@@ -63,7 +68,7 @@ bench-latency:
 	$(S)/bench-latency.sh $(if $(REPS),--reps $(REPS))
 
 clean:
-	rm -rf build/vm build/check build/check-* build/demo build/obj-* build/kselftest \
+	rm -rf build/vm build/check build/check-* build/demo build/selftest build/obj-* build/kselftest \
 		build/accel build/bench build/bench-src build/bench-latency build/lat-src
 
 distclean:
