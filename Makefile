@@ -12,9 +12,9 @@ S := scripts
 help:
 	@echo "make demo          compaction moving zram's memory, with a report"
 	@echo "make check         build the test kernel, run KUnit + kselftests"
-	@echo "make selftest      self-test of check's and demo's verdicts (seconds)"
 	@echo "make check-kasan   the same on a KASAN kernel"
 	@echo "make check-rt      the same on a PREEMPT_RT kernel"
+	@echo "make selftest      self-test of check's and demo's verdicts (seconds)"
 	@echo "make deps          install what is missing (apt-get)"
 	@echo "make tree          build/linux = Debian base + patches/"
 	@echo "make build         kernel for FLAVOUR=$(FLAVOUR) (test, perf, kasan)"
