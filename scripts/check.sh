@@ -28,7 +28,7 @@
 #            (2 NUMA nodes, 4 vCPUs)
 #   cma      zram_cma.sh, zram_stress.sh (cma=256M page_owner=on)
 #   offline  zram_offline.sh (a 512M DIMM onlined movable),
-#            zram_mm_compaction.sh
+#            zram_mm_compaction.sh, zram_faults.sh (fault injection)
 #   balloon  zram_balloon.sh (virtio-balloon driven over QMP),
 #            zram_zswap.sh (zswap on zsmalloc and zbud)
 #
@@ -63,10 +63,12 @@ GROUP_VM[cma]="--mem 2G --cpus 2 --timeout 2400
 	--append cma=256M+page_owner=on+kunit.enable=0"
 GROUP_TESTS[cma]="zram:zram_cma.sh zram:zram_stress.sh"
 # Memory offlining: a DIMM onlined movable, its blocks holding zsmalloc
-# pages offlined; and mm's compaction_test with swap on zram.
+# pages offlined; mm's compaction_test with swap on zram; zram I/O and
+# compaction with fail_page_alloc and failslab injecting failures.
 GROUP_VM[offline]="--mem 2G --cpus 2 --dimm 512M --timeout 2400
 	--append page_owner=on+kunit.enable=0"
-GROUP_TESTS[offline]="zram:zram_offline.sh zram:zram_mm_compaction.sh"
+GROUP_TESTS[offline]="zram:zram_offline.sh zram:zram_mm_compaction.sh
+	zram:zram_faults.sh"
 # virtio-balloon inflated through QMP (scripts/balloon-agent.sh), then
 # compaction migrates balloon pages; zswap over swap on zram, on zsmalloc
 # and zbud. z3fold (deprecated) is left out: its data comes back intact,
@@ -187,8 +189,8 @@ group() {
 	local kunit=()
 	[ -z "${GROUP_KUNIT[$name]:-}" ] || kunit=(--kunit)
 	if out=$(python3 "$TOP/scripts/verdict.py" --group "$name" --dir "$dir" \
-		--flavour "$flavour" "${kunit[@]}" --inventory "$TOP/tests/inventory" \
-		--known-skips "$TOP/tests/known-skips" "${tests[@]}" 2>&1); then
+		--flavour "$flavour" "${kunit[@]}" --inventory "${CHECK_INVENTORY:-$TOP/tests/inventory}" \
+		--known-skips "${CHECK_KNOWN_SKIPS:-$TOP/tests/known-skips}" "${tests[@]}" 2>&1); then
 		printf '%s\n' "$out" >"$dir/verdict.txt"
 		count "$out"
 		echo "$out" | tail -n 1

@@ -54,6 +54,8 @@ for c in "${cases[@]}"; do
 	env FIXTURE="$fixtures/$c" HARNESS_VM="$fixtures/stub-vm.sh" \
 		HARNESS_AGENT="$fixtures/stub-agent.sh" HARNESS_KERNEL=/dev/null \
 		CHECK_SELFTEST=0 CHECK_RESULTS="$work/$c" DEMO_OUT="$work/$c/demo" \
+		CHECK_INVENTORY="$fixtures/inventory" \
+		CHECK_KNOWN_SKIPS="$fixtures/known-skips" \
 		timeout 60 "$script" "${words[@]:1}" >"$out" 2>&1 </dev/null || rc=$?
 	why=()
 	[ "$rc" = "$want_status" ] || why+=("exit status $rc, expected $want_status")
