@@ -7,6 +7,7 @@ S := scripts
 
 .PHONY: help deps tree build series series-check kselftest demo check \
 	check-kasan check-rt checkpatch clean distclean bench bench-latency \
+	bisect-check \
 	selftest
 
 help:
@@ -21,6 +22,7 @@ help:
 	@echo "make series        export build/linux to patches/"
 	@echo "make series-check  fail if build/linux holds work patches/ lacks"
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
+	@echo "make bisect-check  build every prefix of the series, KUnit where locking changes"
 	@echo "make bench         pinned, base and series benchmarks (QUICK=1: short)"
 	@echo "make bench-latency preempt-off, cyclictest, fio: base vs series (REPS=N)"
 	@echo "make clean         remove guest logs and object dirs (keeps ccache)"
@@ -61,6 +63,9 @@ check-rt:
 checkpatch: tree
 	$(S)/checkpatch.sh
 
+bisect-check: tree
+	$(S)/bisect-check.sh
+
 bench:
 	$(S)/bench.sh $(if $(QUICK),--quick)
 
@@ -69,7 +74,9 @@ bench-latency:
 
 clean:
 	rm -rf build/vm build/check build/check-* build/demo build/selftest build/obj-* build/kselftest \
-		build/accel build/bench build/bench-src build/bench-latency build/lat-src
+		build/accel build/bench build/bench-src build/bench-latency build/lat-src \
+		build/bisect
+	[ ! -d build/linux/.git ] || git -C build/linux worktree prune
 
 distclean:
 	rm -rf build
