@@ -7,7 +7,7 @@ S := scripts
 
 .PHONY: help deps tree build series series-check kselftest demo check \
 	check-kasan check-rt checkpatch clean distclean bench bench-latency \
-	bisect-check \
+	bisect-check mutants \
 	selftest
 
 help:
@@ -23,6 +23,7 @@ help:
 	@echo "make series-check  fail if build/linux holds work patches/ lacks"
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
 	@echo "make bisect-check  build every prefix of the series, KUnit where locking changes"
+	@echo "make mutants       build each deliberate bug in tests/mutants/, check a test catches it"
 	@echo "make bench         pinned, base and series benchmarks (QUICK=1: short)"
 	@echo "make bench-latency preempt-off, cyclictest, fio: base vs series (REPS=N)"
 	@echo "make clean         remove guest logs and object dirs (keeps ccache)"
@@ -66,6 +67,9 @@ checkpatch: tree
 bisect-check: tree
 	$(S)/bisect-check.sh
 
+mutants: tree
+	$(S)/mutants.sh
+
 bench:
 	$(S)/bench.sh $(if $(QUICK),--quick)
 
@@ -75,7 +79,7 @@ bench-latency:
 clean:
 	rm -rf build/vm build/check build/check-* build/demo build/selftest build/obj-* build/kselftest \
 		build/accel build/bench build/bench-src build/bench-latency build/lat-src \
-		build/bisect
+		build/bisect build/mutants
 	[ ! -d build/linux/.git ] || git -C build/linux worktree prune
 
 distclean:

@@ -88,6 +88,13 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--flavour) need_arg "$@"; flavour=$2; shift 2 ;;
 	--only) need_arg "$@"; only+=("$2"); shift 2 ;;
+	--vm-options)
+		# A group's vm.sh options, as words ('+' for spaces): for
+		# scripts/mutants.sh, which runs single tests in a group's guest.
+		need_arg "$@"
+		[ -n "${GROUP_VM[$2]:-}" ] || die "unknown group '$2' (groups: $GROUPS_ALL)"
+		echo "${GROUP_VM[$2]}"
+		exit 0 ;;
 	--list-groups)
 		for g in $GROUPS_ALL; do echo "$g ${GROUP_TESTS[$g]}"; done
 		exit 0 ;;
@@ -165,7 +172,7 @@ group() {
 	local name=$1 dir=$results/$1 rc=0 agent="" out words=() vmopts=() tests=() w
 	read -r -d '' -a words <<<"${GROUP_VM[$name]}" || true
 	for w in "${words[@]}"; do vmopts+=("${w//+/ }"); done
-	read -r -a tests <<<"${GROUP_TESTS[$name]}"
+	read -r -d "" -a tests <<<"${GROUP_TESTS[$name]}" || true
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	note "group $name: ${tests[*]}"
