@@ -7,7 +7,7 @@ S := scripts
 
 .PHONY: help deps tree build series series-check kselftest demo check \
 	check-kasan check-rt checkpatch clean distclean bench bench-latency \
-	bisect-check mutants \
+	bisect-check mutants soak \
 	selftest
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
 	@echo "make bisect-check  build every prefix of the series, KUnit where locking changes"
 	@echo "make mutants       build each deliberate bug in tests/mutants/, check a test catches it"
+	@echo "make soak          stress + fault injection on the KASAN kernel (DURATION=s, 3600)"
 	@echo "make bench         pinned, base and series benchmarks (QUICK=1: short)"
 	@echo "make bench-latency preempt-off, cyclictest, fio: base vs series (REPS=N)"
 	@echo "make clean         remove guest logs and object dirs (keeps ccache)"
@@ -70,6 +71,9 @@ bisect-check: tree
 mutants: tree
 	$(S)/mutants.sh
 
+soak: tree
+	$(S)/soak.sh --duration $(or $(DURATION),3600)
+
 bench:
 	$(S)/bench.sh $(if $(QUICK),--quick)
 
@@ -79,7 +83,7 @@ bench-latency:
 clean:
 	rm -rf build/vm build/check build/check-* build/demo build/selftest build/obj-* build/kselftest \
 		build/accel build/bench build/bench-src build/bench-latency build/lat-src \
-		build/bisect build/mutants
+		build/bisect build/mutants build/soak
 	[ ! -d build/linux/.git ] || git -C build/linux worktree prune
 
 distclean:
