@@ -13,7 +13,10 @@
 #   lat    qemu + feature + lat            (perf + the preemptoff tracer,
 #          for scripts/bench-latency.sh)
 # The object directory defaults to build/obj-FLAVOUR; the kernel image is
-# printed on stdout when the build succeeds. ccache is used when present.
+# printed on stdout when the build succeeds. ccache is used when present,
+# with the project's own cache, shared by every clone on the machine:
+# CCACHE_DIR (default ~/.cache/zram-series/ccache) holding at most
+# CCACHE_MAXSIZE (default 8G); the user's ccache.conf is left alone.
 # Every =y/=m/=value a fragment asks for must survive in the final .config,
 # otherwise the build stops and names the option; a later fragment may
 # override an earlier one (rt turns PREEMPT and THP off).
@@ -55,9 +58,12 @@ done
 cc=gcc
 if command -v ccache >/dev/null 2>&1; then
 	cc="ccache gcc"
-	# ccache's own default directory, shared by every clone on the machine.
+	# Settings by environment only: ccache --max-size would rewrite the
+	# user's ccache.conf.
+	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zram-series/ccache}
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 	export CCACHE_BASEDIR=$TOP
-	ccache --max-size=8G >/dev/null
+	mkdir -p "$CCACHE_DIR"
 fi
 # Reproducible version string, so that ccache hits across rebuilds.
 export KBUILD_BUILD_USER=zram KBUILD_BUILD_HOST=qemu
