@@ -21,6 +21,9 @@ if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
     print(__doc__.strip())
     sys.exit(0 if len(sys.argv) == 2 else 2)
 d = sys.argv[1]
+if not os.path.isfile(os.path.join(d, "latency.json")):
+    sys.exit("bench-latency-report.py: error: %s not found: run "
+             "scripts/bench-latency.sh" % os.path.join(d, "latency.json"))
 with open(os.path.join(d, "latency.json")) as f:
     data = json.load(f)
 meta, runs = data["meta"], data["runs"]
