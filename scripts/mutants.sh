@@ -55,6 +55,11 @@ mkdir -p "$work" "$obj"
 head=$(git -C "$TREE" rev-parse HEAD)
 note "mutants on build/linux $(git -C "$TREE" log -1 --format='%h %s' HEAD) (unmutated kernel: $base_kernel)"
 
+# A report catches the mutant anyway: stop the guest at the first one
+# instead of waiting for the timeout while a mutant floods the console
+# or spins (an unmutated kernel never warns in these tests).
+panic_opts="panic_on_warn=1 softlockup_panic=1"
+
 # run_catcher DIR CATCHER KERNEL: run one catcher; prints the evidence and
 # returns 0 when it caught the mutant.
 run_catcher() {
@@ -67,7 +72,7 @@ run_catcher() {
 		# The suites take about a minute; a mutant that hangs the
 		# guest after its tests failed need not hold it longer.
 		"$TOP/scripts/vm.sh" --kernel "$kernel" --mem 2G --cpus 2 --timeout 400 \
-			--out "$dir" --quiet --append "kunit.filter_glob=$rest" -- true \
+			--out "$dir" --quiet --append "kunit.filter_glob=$rest $panic_opts" -- true \
 			>"$dir/vm.log" 2>&1 || rc=$?
 		v=$(python3 "$TOP/scripts/verdict.py" --group main --dir "$dir" --kunit 2>&1) || true
 		;;
@@ -79,11 +84,11 @@ run_catcher() {
 		# No KUnit at boot; vm.sh keeps only the last --append.
 		for w in "${!vmopts[@]}"; do
 			[ "${vmopts[$w]}" = --append ] || continue
-			vmopts[w + 1]+=" kunit.enable=0"
+			vmopts[w + 1]+=" kunit.enable=0 $panic_opts"
 			w=-1
 			break
 		done
-		[ "$w" = -1 ] || vmopts+=(--append kunit.enable=0)
+		[ "$w" = -1 ] || vmopts+=(--append "kunit.enable=0 $panic_opts")
 		KSFT_TIMEOUT=1800 "$TOP/scripts/vm.sh" --kernel "$kernel" --out "$dir" --quiet \
 			"${vmopts[@]}" -- \
 			guest/kselftests.sh "$BUILD/kselftest" /run/out "$prog" \
