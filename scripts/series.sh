@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 need_cmd git
-[ -d "$TREE/.git" ] || die "no git tree at $TREE: run scripts/tree.sh"
+[ -e "$TREE/.git" ] || die "no git tree at $TREE: run scripts/tree.sh"
 git -C "$TREE" rev-parse -q --verify base >/dev/null || die "$TREE has no 'base' tag"
 pdir=$TOP/patches
 cover=$pdir/cover-letter.txt
