@@ -1,9 +1,10 @@
 # zram/zsmalloc movable-memory series: build, boot and test under QEMU.
-# Every target is a thin wrapper around one script in scripts/ (see --help).
+# Every target is a thin wrapper around one script (see its --help): lib/
+# for the series and the kernel builds, vm/ for the guest, check/ for the
+# tests and their verdicts, demo/ and bench/ for the demo and benchmarks.
 
 SHELL := /bin/bash
 FLAVOUR ?= test
-S := scripts
 
 .PHONY: help deps tree build series series-check kselftest demo check \
 	check-kasan check-rt checkpatch clean distclean bench bench-latency \
@@ -15,70 +16,75 @@ help:
 	@echo "make check         build the test kernel, run KUnit + kselftests"
 	@echo "make check-kasan   the same on a KASAN kernel"
 	@echo "make check-rt      the same on a PREEMPT_RT kernel"
-	@echo "make selftest      self-test of check's and demo's verdicts (seconds)"
+	@echo "make selftest      self-test of the harness's verdicts and bad input (seconds)"
 	@echo "make deps          install what is missing (apt-get)"
 	@echo "make tree          build/linux = Debian base + patches/"
-	@echo "make build         kernel for FLAVOUR=$(FLAVOUR) (test, perf, kasan)"
+	@echo "make build         kernel for FLAVOUR=$(FLAVOUR) (flavours below)"
+	@echo "make kselftest     build and install the kselftests (FLAVOUR's object dir)"
 	@echo "make series        export build/linux to patches/"
 	@echo "make series-check  fail if build/linux holds work patches/ lacks"
 	@echo "make checkpatch    checkpatch.pl --strict on every patch"
 	@echo "make bisect-check  build every prefix of the series, KUnit where locking changes"
-	@echo "make mutants       build each deliberate bug in tests/mutants/, check a test catches it"
+	@echo "make mutants       build each deliberate bug in check/mutants/, check a test catches it"
 	@echo "make soak          stress + fault injection on the KASAN kernel (DURATION=s, 3600)"
-	@echo "make bench         pinned, base and series benchmarks (QUICK=1: short)"
+	@echo "make bench         pinned, base and series benchmarks (QUICK=1: short; REPS=N)"
 	@echo "make bench-latency preempt-off, cyclictest, fio: base vs series (REPS=N)"
 	@echo "make clean         remove guest logs and object dirs (keeps ccache)"
+	@echo "make distclean     remove build/ (the kernel tree too)"
+	@echo
+	@echo "Flavours (FLAVOUR=, config fragments from configs/):"
+	@lib/build.sh --list-flavours | sed 's/^/  /'
 
 deps:
-	$(S)/deps.sh
+	lib/deps.sh
 
 tree: deps
-	$(S)/tree.sh
+	lib/tree.sh
 
 build: tree
-	$(S)/build.sh --flavour $(FLAVOUR)
+	lib/build.sh --flavour $(FLAVOUR)
 
 series:
-	$(S)/series.sh
+	lib/series.sh
 
 series-check:
-	$(S)/series.sh --check
+	lib/series.sh --check
 
 kselftest: build
-	$(S)/kselftest.sh --obj build/obj-$(FLAVOUR)
+	check/kselftest-build.sh --obj build/obj-$(FLAVOUR)
 
 demo:
-	$(S)/demo.sh
+	demo/demo.sh
 
 check:
-	$(S)/check.sh
+	check/check.sh
 
 selftest:
-	$(S)/selftest.sh
+	check/selftest.sh
 
 check-kasan:
-	$(S)/check.sh --flavour kasan
+	check/check.sh --flavour kasan
 
 check-rt:
-	$(S)/check.sh --flavour rt
+	check/check.sh --flavour rt
 
 checkpatch: tree
-	$(S)/checkpatch.sh
+	lib/checkpatch.sh
 
 bisect-check: tree
-	$(S)/bisect-check.sh
+	lib/bisect-check.sh
 
 mutants: tree
-	$(S)/mutants.sh
+	check/mutants.sh
 
 soak: tree
-	$(S)/soak.sh --duration $(or $(DURATION),3600)
+	check/soak.sh --duration $(or $(DURATION),3600)
 
 bench:
-	$(S)/bench.sh $(if $(QUICK),--quick)
+	bench/bench.sh alloc $(if $(QUICK),--quick) $(if $(REPS),--reps $(REPS))
 
 bench-latency:
-	$(S)/bench-latency.sh $(if $(REPS),--reps $(REPS))
+	bench/bench.sh latency $(if $(REPS),--reps $(REPS))
 
 clean:
 	rm -rf build/vm build/check build/check-* build/demo build/selftest build/obj-* build/kselftest \

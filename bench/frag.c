@@ -13,7 +13,7 @@
  * somewhere in a movable pageblock, with less than half of that pageblock
  * free, so an unmovable allocation steals the page without claiming the
  * block. That is where zram allocates when a system swaps: in the gaps.
- * Benchmark tool for scripts/bench.sh, not part of the series.
+ * Benchmark tool for bench/bench.sh, not part of the series.
  *
  * Exit status: 2 on any error (it does not exit otherwise).
  */

@@ -1,0 +1,181 @@
+#!/bin/bash
+# mutants.sh - build each deliberate kernel bug of check/mutants/ and check that a test catches it.
+#
+# Usage: check/mutants.sh [--out FILE] [NAME...]
+#
+# Each check/mutants/NAME.patch begins with a header, then a diff against
+# the series (build/linux at HEAD):
+#   Mutant: what it breaks
+#   Catch: CATCHER...    the tests that should catch it, any of:
+#            kunit:GLOB                 KUnit cases (kunit.filter_glob)
+#            kselftest:GROUP:COLL:PROG  one kselftest, in GROUP's guest
+#                                       (check/groups)
+#   Survives: REASON     optional: why no test here can catch it
+# For each mutant, a worktree of build/linux (build/mutants/linux) is reset
+# to build/linux's HEAD and the mutant applied; the test flavour is built
+# in build/obj-mutant (incremental, ccache, build/obj-test's .config) and
+# every catcher runs in its own guest. A catcher catches the mutant when
+# one of its tests fails, its guest dies or times out, or the console
+# holds a lockdep, KASAN, BUG or WARN report (check/splat-check.sh).
+#
+# Prints 'NAME -> CATCHER: caught|missed (evidence)' lines and writes the
+# table to --out (default results/mutants-DATE.md) with the commit it ran
+# on. Exit status: 1 when a mutant without a Survives: line is missed by
+# every catcher, or when a mutant does not apply or build; else 0.
+set -euo pipefail
+. "$(dirname "$0")/../lib/lib.sh"
+
+out_md=
+names=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--out) need_arg "$@"; out_md=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	-*) die "unknown argument '$1' (see --help)" ;;
+	*) names+=("$1"); shift ;;
+	esac
+done
+need_cmd git make python3
+mdir=$TOP/check/mutants
+if [ ${#names[@]} -eq 0 ]; then
+	for f in "$mdir"/*.patch; do names+=("$(basename "$f" .patch)"); done
+fi
+for n in "${names[@]}"; do
+	[ -f "$mdir/$n.patch" ] || die "no mutant $mdir/$n.patch"
+done
+out_md=${out_md:-$TOP/results/mutants-$(date -u +%Y-%m-%d).md}
+
+# The unmutated kernel and the kselftests: built as make check builds them.
+base_kernel=$(prepare test)
+work=$BUILD/mutants
+wt=$work/linux
+obj=$BUILD/obj-mutant
+mkdir -p "$work" "$obj"
+[ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" HEAD
+head=$(git -C "$TREE" rev-parse HEAD)
+note "mutants on build/linux $(git -C "$TREE" log -1 --format='%h %s' HEAD) (unmutated kernel: $base_kernel)"
+
+# A report catches the mutant anyway: stop the guest at the first one
+# instead of waiting for the timeout while a mutant floods the console
+# or spins (an unmutated kernel never warns in these tests).
+panic_opts="panic_on_warn=1 softlockup_panic=1"
+
+# run_catcher DIR CATCHER KERNEL: run one catcher; prints the evidence and
+# returns 0 when it caught the mutant.
+run_catcher() {
+	local dir=$1 c=$2 kernel=$3 kind rest group prog words=() vmopts=() w rc=0 v
+	kind=${c%%:*} rest=${c#*:}
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	case $kind in
+	kunit)
+		# The suites take about a minute; a mutant that hangs the
+		# guest after its tests failed need not hold it longer.
+		"$TOP/vm/vm.sh" --kernel "$kernel" --mem 2G --cpus 2 --timeout 400 \
+			--out "$dir" --quiet --append "kunit.filter_glob=$rest $panic_opts" -- true \
+			>"$dir/vm.log" 2>&1 || rc=$?
+		v=$(python3 "$TOP/check/verdict.py" --group main --dir "$dir" --kunit 2>&1) || true
+		;;
+	kselftest)
+		group=${rest%%:*} prog=${rest#*:}
+		read -r -d '' -a words < <("$TOP/check/check.sh" --vm-options "$group") || true
+		for w in "${words[@]}"; do vmopts+=("${w//+/ }"); done
+		[ ${#vmopts[@]} -gt 0 ] || { echo "no group '$group'"; return 1; }
+		# No KUnit at boot; vm.sh keeps only the last --append.
+		for w in "${!vmopts[@]}"; do
+			[ "${vmopts[$w]}" = --append ] || continue
+			vmopts[w + 1]+=" kunit.enable=0 $panic_opts"
+			w=-1
+			break
+		done
+		[ "$w" = -1 ] || vmopts+=(--append "kunit.enable=0 $panic_opts")
+		KSFT_TIMEOUT=1800 "$TOP/vm/vm.sh" --kernel "$kernel" --out "$dir" --quiet \
+			"${vmopts[@]}" -- \
+			check/guest-kselftests.sh "$BUILD/kselftest" /run/out "$prog" \
+			>"$dir/vm.log" 2>&1 || rc=$?
+		v=$(python3 "$TOP/check/verdict.py" --group "$group" --dir "$dir" "$prog" 2>&1) || true
+		;;
+	*) echo "unknown catcher '$c'"; return 1 ;;
+	esac
+	printf '%s\n' "$v" >"$dir/verdict.txt"
+	# The strongest evidence first: a failed test, a report, a dead guest.
+	if grep -q '^FAIL ' <<<"$v"; then
+		echo "$(grep -c '^FAIL ' <<<"$v") failed: $(grep -m1 '^FAIL ' <<<"$v" | cut -c6- | cut -c1-100)"
+		return 0
+	fi
+	if ! "$TOP/check/splat-check.sh" "$dir/serial.log" >"$dir/splat.txt" 2>&1; then
+		echo "kernel report: $(sed -n 2p "$dir/splat.txt" | sed 's/^ *//' | cut -c1-100)"
+		return 0
+	fi
+	if [ $rc -ne 0 ] && [ ! -f "$dir/rc" ]; then
+		echo "guest died or timed out (status $rc, $dir/serial.log)"
+		return 0
+	fi
+	tail -n 1 <<<"$v"
+	return 1
+}
+
+rows=()
+bad=0
+for n in "${names[@]}"; do
+	p=$mdir/$n.patch
+	what=$(sed -n 's/^Mutant: //p' "$p" | head -n 1)
+	catch=$(sed -n 's/^Catch: //p' "$p" | head -n 1)
+	survives=$(sed -n 's/^Survives: //p' "$p" | head -n 1)
+	[ -n "$what" ] && [ -n "$catch" ] || die "$p: needs 'Mutant:' and 'Catch:' lines"
+	git -C "$wt" checkout -q --detach "$head"
+	git -C "$wt" reset -q --hard "$head"
+	if ! git -C "$wt" apply "$p" 2>"$work/$n.apply.log"; then
+		echo "$n: does not apply ($work/$n.apply.log)"
+		rows+=("| $n | $what | - | does not apply | |")
+		bad=1
+		continue
+	fi
+	cp "$BUILD/obj-test/.config" "$obj/.config"
+	cp "$BUILD/obj-test/.fragments" "$obj/.fragments"
+	if ! kernel=$(TREE=$wt "$TOP/lib/build.sh" --flavour test --tree "$wt" \
+		--out "$obj" 2>"$work/$n.build.log"); then
+		echo "$n: does not build ($work/$n.build.log)"
+		rows+=("| $n | $what | - | does not build | |")
+		bad=1
+		continue
+	fi
+	caught=no by=() evidence=()
+	for c in $catch; do
+		if e=$(run_catcher "$work/$n/${c//[:\/*]/_}" "$c" "$kernel"); then
+			caught=yes
+			by+=("$c")
+			evidence+=("$c: $e")
+			echo "$n -> $c: caught ($e)"
+		else
+			evidence+=("$c: not caught, $e")
+			echo "$n -> $c: missed ($e)"
+		fi
+	done
+	verdict=$caught
+	if [ $caught = no ]; then
+		if [ -n "$survives" ]; then
+			verdict="survives: $survives"
+		else
+			bad=1
+		fi
+	fi
+	ev=$(IFS=';'; echo "${evidence[*]}")
+	rows+=("| $n | $what | ${by[*]:--} | $verdict | ${ev//|/\\|} |")
+done
+git -C "$wt" reset -q --hard "$head"
+
+mkdir -p "$(dirname "$out_md")"
+{
+	echo "# Mutation table"
+	echo
+	echo "Kernel: build/linux at $(git -C "$TREE" log -1 --format='%h (%s)' "$head"), test flavour;"
+	echo "tool: check/mutants.sh, $(date -u '+%Y-%m-%d %H:%M UTC'). A mutant is caught when"
+	echo "one of its catchers fails a test, crashes the guest or leaves a kernel report."
+	echo
+	echo "| mutant | what it breaks | caught by | caught | evidence |"
+	echo "| --- | --- | --- | --- | --- |"
+	printf '%s\n' "${rows[@]}"
+} >"$out_md"
+note "table: $out_md"
+exit $bad

@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Common helpers for the host-side scripts of every folder (lib/, vm/,
+# check/, demo/, bench/). Sourced, never run: '. "$(dirname "$0")/../lib/lib.sh"'.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TREE=${TREE:-$BUILD/linux}
+
+die() {
+	echo "$(basename "$0"): error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "$(basename "$0"): $*" >&2
+}
+
+# usage: print the comment block at the top of the script (its --help).
+usage() {
+	sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+}
+
+# need_arg "$@": die unless the option in $1 has a value in $2; for
+# argument loops: '--foo) need_arg "$@"; foo=$2; shift 2 ;;'.
+need_arg() {
+	if [ $# -lt 2 ] || [[ $2 == --* ]]; then
+		die "$1 needs a value (see --help)"
+	fi
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "'$c' not found: run 'make deps' (lib/deps.sh) first"
+	done
+}
+
+# Stand-ins for the harness self-test (check/selftest.sh): the script
+# that boots a guest, the balloon agent, and a kernel image that makes
+# prepare() (and bench/bench.sh) skip every install and build step.
+HARNESS_VM=${HARNESS_VM:-$TOP/vm/vm.sh}
+HARNESS_AGENT=${HARNESS_AGENT:-$TOP/vm/balloon-agent.sh}
+
+# prepare FLAVOUR: install what is missing, set up build/linux with the
+# series, build the kernel and the kselftests; prints the kernel image.
+prepare() {
+	local kernel
+	if [ -n "${HARNESS_KERNEL:-}" ]; then
+		echo "$HARNESS_KERNEL"
+		return
+	fi
+	"$TOP/lib/deps.sh" >&2
+	"$TOP/lib/tree.sh" >&2
+	kernel=$("$TOP/lib/build.sh" --flavour "$1")
+	"$TOP/check/kselftest-build.sh" --obj "$BUILD/obj-$1" >&2
+	echo "$kernel"
+}
