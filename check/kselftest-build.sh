@@ -1,5 +1,5 @@
 #!/bin/bash
-# kselftest.sh - build the kselftests that 'make check' runs, from build/linux.
+# kselftest-build.sh - build the kselftests that 'make check' runs, from build/linux.
 #
 # Usage: check/kselftest-build.sh [--tree DIR] [--obj DIR] [--out DIR]
 #

@@ -8,8 +8,8 @@
 #               holds on top, less the files named in its DELETE file;
 #               exits with $FIXTURE/GROUP/vm-status (default 0).
 #   bench       REP-KERNEL-SCENARIO (bench/bench.sh's alloc suite) or
-#               REP-KERNEL (latency): the JSON of $FIXTURE/guest/SCENARIO/
-#               (guest/latency/), a clean serial.log and dmesg.log, rc 0.
+#               REP-KERNEL (latency): the JSON of $FIXTURE/guests/SCENARIO/
+#               (guests/latency/), a clean serial.log and dmesg.log, rc 0.
 #               STUB_FAIL="OUT:MODE ..." makes guest OUT fail: MODE is
 #               status=N (exits N: 124 as a hung guest, 125 as a dead
 #               one), splat (a WARNING in serial.log), badjson, nojson.
@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--balloon) balloon=1; shift ;;
 	--quiet) shift ;;
+	-h|--help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	--) break ;;
 	*) shift 2 ;;
 	esac
@@ -29,10 +30,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 g=$(basename "$out")
 mkdir -p "$out"
 status=0
-if [ -d "$FIXTURE/guest" ]; then
+if [ -d "$FIXTURE/guests" ]; then
 	# bench/bench.sh: REP-KERNEL[-SCENARIO]
 	sc=$(sed -E 's/^[0-9]+-[a-z]+-?//' <<<"$g")
-	cp -r "$FIXTURE/guest/${sc:-latency}/." "$out/"
+	cp -r "$FIXTURE/guests/${sc:-latency}/." "$out/"
 	echo "guest: stub for $g" >"$out/serial.log"
 	echo "stub dmesg" >"$out/dmesg.log"
 	echo 0 >"$out/rc"
