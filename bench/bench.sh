@@ -176,7 +176,9 @@ boot() {
 		125) why="died (panic or reset) before its command finished" ;;
 		*) why="failed with status $rc" ;;
 		esac
-		grep -h -E '^bench(-latency)?:' "$dir/serial.log" 2>/dev/null | tail -n 5 >&2 || true
+		# What the scenario said last, and what vm.sh said (a panic's line).
+		grep -h -E 'bench(-latency)?:' "$dir/serial.log" 2>/dev/null | tail -n 5 >&2 || true
+		tail -n 3 "$dir.log" >&2 || true
 		die "$suite, $id: the guest $why (serial log: $dir/serial.log)"
 	fi
 	for f in serial.log dmesg.log; do
