@@ -25,11 +25,11 @@ The plots show each repetition's value as a point next to the median (a
 bar, or a line on a log scale).
 
 Exit status: 0 when everything was written; 1, with one line saying why
-and nothing written, when DIR or its JSON is missing or unreadable, a
-guest of the run failed, or the figures are impossible (fewer than 3
-repetitions, failed data verification, no huge page or CMA page at all,
-nothing migrated where zsmalloc pages are movable, fio without I/O); 2 on
-bad usage.
+and nothing written, when DIR or its JSON is missing, unreadable or not
+what bench/bench.sh writes, a guest of the run failed, or the figures
+are impossible (fewer than 3 repetitions, failed data verification, no
+huge page or CMA page at all, nothing migrated where zsmalloc pages are
+movable, fio without I/O; the problems are listed first); 2 on bad usage.
 """
 import importlib.util
 import json
@@ -817,7 +817,11 @@ def main(argv):
                 raise Fail("%s: not readable JSON (%s)" % (path, str(e).splitlines()[0]))
             if not isinstance(data, dict):
                 raise Fail("%s: not a JSON object" % path)
-            files.update(fn(data))
+            try:
+                files.update(fn(data))
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+                    ZeroDivisionError, StopIteration) as e:
+                raise Fail("%s: unexpected content (%s: %s)" % (path, type(e).__name__, e))
     except Fail as e:
         die(str(e))
     if importlib.util.find_spec("matplotlib") is None:
