@@ -35,8 +35,14 @@
 #   cost          migcost.sh: compact_memory time per page migrated,
 #                 zsmalloc vs anonymous pages; then fio.sh: 4 KiB randrw
 #                 on zram (lz4, zstd), idle and under a compact_memory loop
+#   release       base and series only: teardown.sh, the time N processes
+#                 (N = 1, 2, 2 x vCPUs) with their memory in zram take to
+#                 exit, idle and under a compact_memory loop; then
+#                 swapin.sh, swap-in fault latency alone and while one
+#                 writer per vCPU compresses into the same device (zstd)
 # Writes DIR/raw/*.json (each guest's), DIR/bench.json, then with
-# bench/report.py DIR/table.md and DIR/{highalloc,cma,migcost,fio}.png.
+# bench/report.py DIR/table.md and DIR/{highalloc,cma,migcost,fio,
+# teardown,swapin}.png.
 #
 # Suite latency: each repetition boots every kernel (the order alternating
 # between repetitions; 2 vCPUs, 2 GiB), running bench/guest/latency.sh for
@@ -140,6 +146,7 @@ else
 	mkdir -p "$tools"
 	gcc -O2 -Wall -o "$tools/zram_mem" "$sel/zram_mem.c" || die "cannot build zram_mem"
 	gcc -O2 -Wall -o "$tools/frag" "$TOP/bench/frag.c" || die "cannot build bench/frag.c"
+	gcc -O2 -Wall -o "$tools/swapin" "$TOP/bench/swapin.c" || die "cannot build bench/swapin.c"
 	cp "$sel/zram_migrate_lib.sh" "$tools/"
 fi
 built=$(date +%s)
@@ -150,7 +157,7 @@ mkdir -p "$runs/raw" "$out"
 # No table or plot of an earlier run may outlive a failed one.
 rm -f "$out/$report"
 if [ "$suite" = alloc ]; then
-	rm -f "$out"/{highalloc,cma,migcost,fio}.png "$out/bench.json"
+	rm -f "$out"/{highalloc,cma,migcost,fio,teardown,swapin}.png "$out/bench.json"
 else
 	rm -f "$out/latency.png" "$out/latency.json"
 fi
@@ -208,6 +215,9 @@ if [ "$suite" = alloc ]; then
 	lo=25 hi=50 cma_pct=150 cost_pct=25
 	case $mem in *G) mem_mb=$(( ${mem%G} * 1024 )) ;; *M) mem_mb=${mem%M} ;; esac
 	cma_mb=$((mem_mb / 8))
+	# release: MiB per exiting process (128 in 1 GiB guests), the
+	# swap-in reader's and each writer's MiB, writers' zstd level
+	td_mb=$((mem_mb / 8)) si_mb=$((mem_mb / 16)) si_wmb=$((mem_mb / 32)) si_level=19
 	g=bench/guest
 	for ((rep = 1; rep <= reps; rep++)); do
 		for k in $kernels; do
@@ -215,6 +225,9 @@ if [ "$suite" = alloc ]; then
 			boot "$rep" "$k" "hi-$hi" 2400 -- bash -ec "$g/highalloc.sh $hi"
 			boot "$rep" "$k" cma 2400 --append "cma=${cma_mb}M" -- bash -ec "$g/cma.sh $cma_pct 512"
 			boot "$rep" "$k" cost 2400 -- bash -ec "$g/migcost.sh $cost_pct; $g/fio.sh $fio_secs lz4 zstd"
+			[ "$k" = pinned ] ||
+				boot "$rep" "$k" release 2400 -- bash -ec \
+					"$g/teardown.sh $td_mb 1 2 4; $g/swapin.sh $si_mb $si_wmb 600 $si_level"
 		done
 	done
 	end=$(date +%s)

@@ -6,7 +6,7 @@ Usage: bench/report.py [--suite alloc|latency] [--out OUTDIR] DIR
 Reads the JSON that bench/bench.sh gathered in DIR and writes, into OUTDIR
 (default DIR):
   alloc    (DIR/bench.json, make bench): table.md, highalloc.png, cma.png,
-           migcost.png, fio.png
+           migcost.png, fio.png, teardown.png, swapin.png
   latency  (DIR/latency.json, make bench-latency): latency.md, latency.png
 Without --suite, every suite whose JSON is in DIR (there must be one).
 Nothing is hard-coded: every number comes from the JSON. The plots are
@@ -215,7 +215,8 @@ def alloc_report(data):
     for r in runs:
         if not isinstance(r, dict) or "name" not in r or "scenario" not in r or "rep" not in r:
             raise Fail("bench.json: a run without name, scenario or rep")
-    scen = [s for s in ("highalloc", "cma", "migcost", "fio") if any(r["scenario"] == s for r in runs)]
+    scen = [s for s in ("highalloc", "cma", "migcost", "fio", "teardown", "swapin")
+            if any(r["scenario"] == s for r in runs)]
     pcts = sorted({r.get("pct") for r in runs if r["scenario"] == "highalloc"})
     algos = sorted({r.get("algo") for r in runs if r["scenario"] == "fio"})
 
@@ -255,6 +256,10 @@ def alloc_report(data):
     problems = []
     for k in kernels:
         for sc in scen:
+            # release scenarios run on some kernels only (not pinned)
+            if sc in ("teardown", "swapin") and not any(r["name"] == k and r["scenario"] == sc
+                                                         for r in runs):
+                continue
             keys = {"highalloc": ("pct", pcts), "fio": ("algo", algos)}.get(sc, (None, [None]))
             for v in keys[1]:
                 n = len({r["rep"] for r in runs if r["name"] == k and sel(sc, keys[0], v)(r)})
@@ -278,6 +283,17 @@ def alloc_report(data):
             problems.append("series rep %s: compaction migrated no zsmalloc page" % r["rep"])
         if r["scenario"] == "fio" and (not get(r, "idle.ios") or not get(r, "busy.ios")):
             problems.append("%s rep %s: fio %s did no I/O" % (r["name"], r["rep"], r.get("algo")))
+        if r["scenario"] == "teardown":
+            for ph in r.get("phases") or []:
+                if not ph.get("zs_pages_held", 0) > ph.get("zs_pages_before", 0) or \
+                   not isinstance(ph.get("secs"), (int, float)):
+                    problems.append("%s rep %s: teardown of %s processes held nothing in zram"
+                                    % (r["name"], r["rep"], ph.get("procs")))
+        if r["scenario"] == "swapin":
+            for ph in r.get("phases") or []:
+                if ph.get("bad") != 0 or not ph.get("pages"):
+                    problems.append("%s rep %s: swap-in read %s pages, %s wrong"
+                                    % (r["name"], r["rep"], ph.get("pages"), ph.get("bad")))
     if problems:
         for p in problems:
             print("%s: %s" % (PROG, p), file=sys.stderr)
@@ -394,6 +410,65 @@ def alloc_report(data):
                              + [cell(s, g("p99_ratio"), k, 2), cell(s, g("idle.max_us"), k, 0),
                                 cell(s, g("busy.max_us"), k, 0)]))
         L.append("")
+    def phase(match, fld, mul=1):
+        """fld of the phase of a run whose keys equal match's."""
+        def f(r):
+            for ph in r.get("phases") or []:
+                if all(ph.get(a) == b for a, b in match.items()):
+                    v = get(ph, fld)
+                    return None if v is None else v * mul
+            return None
+        return f
+
+    rel = [k for k in kernels if any(r["name"] == k and r["scenario"] in ("teardown", "swapin")
+                                     for r in runs)]
+    procs = sorted({ph.get("procs") for r in runs if r["scenario"] == "teardown"
+                    for ph in r.get("phases") or []})
+    writers = sorted({ph.get("writers") for r in runs if r["scenario"] == "swapin"
+                      for ph in r.get("phases") or []})
+    if "teardown" in scen:
+        c = first["teardown"]
+        L += ["## 5. Teardown: processes with their memory in zram exit", "",
+              "Swap on zram (lz4). N processes each fill %s MiB of anonymous memory and push it "
+              "to zram (MADV_PAGEOUT); then all are killed at once and the time until the last "
+              "one is reaped is measured: each swap slot they held is freed on the way "
+              "(zs_free()). Once idle, once while a loop writes `compact_memory`. Busy / idle "
+              "compares the same kernel's two phases." % c.get("mb_per_proc", "?"), ""]
+        L += head(["processes", "kernel", "idle (s, emulated)", "idle / base",
+                   "under compaction (s)", "under compaction / base", "busy / idle",
+                   "compactions", "zsmalloc pages held"])
+        s = sel("teardown")
+        for n in procs:
+            for k in rel:
+                L.append(row([n, k, cell(s, phase({"procs": n, "compact": False}, "secs"), k, 3),
+                              rcell(s, phase({"procs": n, "compact": False}, "secs"), k, 2),
+                              cell(s, phase({"procs": n, "compact": True}, "secs"), k, 3),
+                              rcell(s, phase({"procs": n, "compact": True}, "secs"), k, 2),
+                              cell(s, lambda r, n=n: phase({"procs": n, "compact": True}, "secs")(r)
+                                   / phase({"procs": n, "compact": False}, "secs")(r), k, 2),
+                              cell(s, phase({"procs": n, "compact": True}, "compactions"), k, 0),
+                              cell(s, phase({"procs": n, "compact": False}, "zs_pages_held"), k, 0)]))
+        L.append("")
+    if "swapin" in scen:
+        c = first["swapin"]
+        L += ["## 6. Swap-in latency behind compressing writers", "",
+              "Swap on zram, zstd level %s. A reader pushes %s MiB to zram, then reads one word "
+              "of each page in a shuffled order, timing every fault (`bench/swapin.c`): alone, "
+              "then while one writer per vCPU rewrites %s MiB and pushes it to the same device "
+              "in a loop. Latencies in µs (emulated)." % (c.get("zstd_level", "?"),
+                                                          c.get("reader_mb", "?"), c.get("writer_mb", "?")), ""]
+        L += head(["writers", "kernel", "mean", "p50", "p99", "p99 / base", "p99.9", "max",
+                   "max / base", "writer rounds"])
+        s = sel("swapin")
+        for w in writers:
+            for k in rel:
+                f = lambda key, w=w: phase({"writers": w}, key, 0.001)
+                L.append(row([w, k, cell(s, f("mean_ns"), k, 0), cell(s, f("p50_ns"), k, 0),
+                              cell(s, f("p99_ns"), k, 0), rcell(s, f("p99_ns"), k, 2),
+                              cell(s, f("p999_ns"), k, 0), cell(s, f("max_ns"), k, 0),
+                              rcell(s, f("max_ns"), k, 2),
+                              cell(s, phase({"writers": w}, "writer_rounds"), k, 0)]))
+        L.append("")
     L += ["zsmalloc pages migrated: `n/a` on kernels without the series' counters "
           "(mm_stat columns 10-13).", ""]
 
@@ -412,6 +487,15 @@ def alloc_report(data):
         s = sel("migcost")
         specs += [("migcost: zram µs/page", s, g("zram.us_per_page"), 1),
                   ("migcost: anon µs/page", s, g("anon.us_per_page"), 1)]
+    for n in procs:
+        s = sel("teardown")
+        specs += [("teardown %s processes: idle (s)" % n, s, phase({"procs": n, "compact": False}, "secs"), 3),
+                  ("teardown %s processes: under compaction (s)" % n, s,
+                   phase({"procs": n, "compact": True}, "secs"), 3)]
+    for w in writers:
+        s = sel("swapin")
+        specs += [("swap-in, %s writers: p99 (µs)" % w, s, phase({"writers": w}, "p99_ns", 0.001), 0),
+                  ("swap-in, %s writers: max (µs)" % w, s, phase({"writers": w}, "max_ns", 0.001), 0)]
     for a in algos:
         s = sel("fio", "algo", a)
         specs += [("fio %s: MB/s idle" % a, s, g("idle.mbps"), 2),
@@ -490,6 +574,28 @@ def alloc_report(data):
                       "%s: p99 completion latency (emulated)" % al, "µs")
             save(fig, ax, path)
         files["fio.png"] = plot_fio
+    if "teardown" in scen:
+        def plot_teardown(path):
+            fig, ax = figure(1, 2, "Teardown of processes with their memory in zram: " + title)
+            s = sel("teardown")
+            grp = ["N = %s" % n for n in procs]
+            for a, (busy, t) in zip(ax, [(False, "idle"), (True, "under a compact_memory loop")]):
+                panel(a, grp, rel, {(gl, k): vals(s, phase({"procs": n, "compact": busy}, "secs"), k)
+                                    for gl, n in zip(grp, procs) for k in rel},
+                      "time until all have exited, " + t, "s (emulated)")
+            save(fig, ax, path)
+        files["teardown.png"] = plot_teardown
+    if "swapin" in scen:
+        def plot_swapin(path):
+            fig, ax = figure(1, 2, "Swap-in fault latency, alone and behind writers: " + title)
+            s = sel("swapin")
+            grp = ["alone" if w == 0 else "%s writers" % w for w in writers]
+            for a, (key, t) in zip(ax, [("p99_ns", "p99"), ("max_ns", "max")]):
+                panel(a, grp, rel, {(gl, k): vals(s, phase({"writers": w}, key, 0.001), k)
+                                    for gl, w in zip(grp, writers) for k in rel},
+                      "%s fault latency" % t, "µs (emulated)", log=True)
+            save(fig, ax, path)
+        files["swapin.png"] = plot_swapin
     return files
 
 
