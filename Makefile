@@ -8,7 +8,7 @@ FLAVOUR ?= test
 
 .PHONY: help deps tree build series series-check kselftest demo check \
 	check-kasan check-rt checkpatch clean distclean bench bench-latency \
-	bisect-check mutants soak \
+	bisect-check mutants soak deb \
 	selftest
 
 help:
@@ -29,6 +29,7 @@ help:
 	@echo "make soak          stress + fault injection on the KASAN kernel (DURATION=s, 3600)"
 	@echo "make bench         pinned, base and series benchmarks (QUICK=1: short; REPS=N)"
 	@echo "make bench-latency preempt-off, cyclictest, fio: base vs series (REPS=N)"
+	@echo "make deb           the series as Debian packages (bindeb-pkg; CONFIG=FILE: start from a full config)"
 	@echo "make clean         remove guest logs and object dirs (keeps ccache)"
 	@echo "make distclean     remove build/ (the kernel tree too)"
 	@echo
@@ -85,6 +86,9 @@ bench:
 
 bench-latency:
 	bench/bench.sh latency $(if $(REPS),--reps $(REPS))
+
+deb:
+	lib/deb.sh $(if $(CONFIG),--config $(CONFIG))
 
 clean:
 	rm -rf build/vm build/check build/check-* build/demo build/selftest build/obj-* build/kselftest \

@@ -1,7 +1,7 @@
 #!/bin/bash
 # build.sh - build a bzImage of build/linux for one flavour, out of tree.
 #
-# Usage: lib/build.sh [--flavour NAME] [--tree DIR] [--out DIR]
+# Usage: lib/build.sh [--flavour NAME] [--tree DIR] [--out DIR] [--target T]
 #        lib/build.sh --list-flavours
 #
 # Flavours (the Kconfig fragments in configs/ merged onto allnoconfig with
@@ -16,7 +16,8 @@
 #   lat    qemu + feature + lat            (perf + the preemptoff tracer:
 #          make bench-latency)
 # The object directory defaults to build/obj-FLAVOUR; the kernel image is
-# printed on stdout when the build succeeds. ccache is used when present,
+# printed on stdout when the build succeeds. --target makes another kbuild
+# target than bzImage (lib/deb.sh: bindeb-pkg). ccache is used when present,
 # with the project's own cache, shared by every clone on the machine:
 # CCACHE_DIR (default ~/.cache/zram-series/ccache) holding at most
 # CCACHE_MAXSIZE (default 8G); the user's ccache.conf is left alone.
@@ -35,11 +36,13 @@ lat qemu feature lat"
 
 flavour="test"
 out=
+target=bzImage
 while [ $# -gt 0 ]; do
 	case $1 in
 	--flavour) need_arg "$@"; flavour=$2; shift 2 ;;
 	--tree) need_arg "$@"; TREE=$2; shift 2 ;;
 	--out) need_arg "$@"; out=$2; shift 2 ;;
+	--target) need_arg "$@"; target=$2; shift 2 ;;
 	--list-flavours)
 		while read -r f frags; do
 			printf '%-6s %s\n' "$f" "${frags// / + }"
@@ -65,19 +68,7 @@ for f in $frags; do
 	files+=("$TOP/configs/$f.config")
 done
 
-cc=gcc
-if command -v ccache >/dev/null 2>&1; then
-	cc="ccache gcc"
-	# Settings by environment only: ccache --max-size would rewrite the
-	# user's ccache.conf.
-	export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zram-series/ccache}
-	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-	export CCACHE_BASEDIR=$TOP
-	mkdir -p "$CCACHE_DIR"
-fi
-# Reproducible version string, so that ccache hits across rebuilds.
-export KBUILD_BUILD_USER=zram KBUILD_BUILD_HOST=qemu
-export KBUILD_BUILD_TIMESTAMP="2000-01-01"
+kbuild_env
 
 stamp=$(cat "${files[@]}" | sha1sum | cut -c1-40)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$stamp" ]; then
@@ -110,8 +101,8 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$stam
 	echo "$stamp" >"$out/.fragments"
 fi
 
-note "building $flavour bzImage in $out"
-if ! make -C "$TREE" O="$out" CC="$cc" -j"$(nproc)" bzImage >"$out/build.log" 2>&1; then
+note "building $flavour $target in $out"
+if ! make -C "$TREE" O="$out" CC="$KBUILD_CC" -j"$(nproc)" "$target" >"$out/build.log" 2>&1; then
 	grep -E 'error|Error' "$out/build.log" | head -n 20 >&2
 	die "kernel build failed (log: $out/build.log)"
 fi

@@ -56,3 +56,23 @@ prepare() {
 	"$TOP/check/kselftest-build.sh" --obj "$BUILD/obj-$1" >&2
 	echo "$kernel"
 }
+
+# kbuild_env: the environment of every kernel build. ccache with the
+# project's own cache, set through the environment only (ccache
+# --max-size would rewrite the user's ccache.conf): CCACHE_DIR (default
+# ~/.cache/zram-series/ccache), CCACHE_MAXSIZE (default 8G). A
+# reproducible version string, so that ccache hits across rebuilds. Sets
+# KBUILD_CC for make's CC=.
+# shellcheck disable=SC2034 # KBUILD_CC is for the scripts that source this
+kbuild_env() {
+	KBUILD_CC=gcc
+	if command -v ccache >/dev/null 2>&1; then
+		KBUILD_CC="ccache gcc"
+		export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/zram-series/ccache}
+		export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+		export CCACHE_BASEDIR=$TOP
+		mkdir -p "$CCACHE_DIR"
+	fi
+	export KBUILD_BUILD_USER=zram KBUILD_BUILD_HOST=qemu
+	export KBUILD_BUILD_TIMESTAMP="2000-01-01"
+}
