@@ -19,14 +19,17 @@ work=$(mktemp -d)
 cp -a "$src/." "$work/"
 cd "$work" || exit 2
 timeout=$((secs + 1800))
+# Through a pipe, not straight into the file: the runner reopens
+# /dev/stdout for the tests' output, and a second open of a regular file
+# has an offset of its own, so the two would overwrite each other's lines.
 ZRAM_STRESS_SECONDS=$secs ./run_kselftest.sh --override-timeout "$timeout" \
-	-t zram:zram_stress.sh >"$out/zram:zram_stress.sh.tap" 2>&1 &
+	-t zram:zram_stress.sh 2>&1 | cat >"$out/zram:zram_stress.sh.tap" &
 stress=$!
 n=0
 while kill -0 "$stress" 2>/dev/null; do
 	n=$((n + 1))
-	./run_kselftest.sh --override-timeout 1800 -t zram:zram_faults.sh \
-		>"$out/zram:zram_faults.sh-$n.tap" 2>&1
+	./run_kselftest.sh --override-timeout 1800 -t zram:zram_faults.sh 2>&1 |
+		cat >"$out/zram:zram_faults.sh-$n.tap"
 done
 wait "$stress"
 echo "soak: $n zram_faults.sh rounds beside zram_stress.sh ($secs s)"

@@ -2,6 +2,7 @@
 # soak.sh - a long run: zram stress and fault injection on the lockdep+KASAN kernel.
 #
 # Usage: check/soak.sh [--duration SECONDS] [--flavour kasan|test]
+#        check/soak.sh --report-only
 #
 # Builds the flavour (default kasan: the test flavour's lockdep, DEBUG_VM
 # and fault injection, plus KASAN) and boots one guest (2 GiB, 2 vCPUs,
@@ -11,13 +12,16 @@
 # Logs go to build/soak/; the figures (compactions, CMA allocations,
 # zsmalloc pages migrated, bytes fio wrote and verified, swap cycles,
 # faults injected, fault rounds, reports) go to results/soak-DATE.md with
-# the commit of build/linux. Exit status 0 only when everything passed.
+# the commit of build/linux the kernel was built from (build/soak/commit.txt).
+# --report-only boots nothing: it judges the logs already in build/soak/
+# and writes the figures again. Exit status 0 only when everything passed.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
-secs=3600 flavour=kasan
+secs=3600 flavour=kasan report_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
+	--report-only) report_only=1; shift ;;
 	--duration) need_arg "$@"; secs=$2; shift 2 ;;
 	--flavour) need_arg "$@"; flavour=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -27,18 +31,27 @@ done
 [[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -ge 60 ] || die "--duration takes seconds, at least 60"
 case $flavour in kasan|test) ;; *) die "--flavour: kasan or test" ;; esac
 
-kernel=$(prepare "$flavour")
 dir=$BUILD/soak
-rm -rf "$dir"
-mkdir -p "$dir"
-start=$(date -u '+%Y-%m-%d %H:%M UTC')
 rc=0
-"$TOP/vm/vm.sh" --kernel "$kernel" --out "$dir" --quiet --mem 2G --cpus 2 \
-	--timeout $((secs + 3600)) --append "cma=256M page_owner=on kunit.enable=0" -- \
-	check/guest-soak.sh "$BUILD/kselftest" /run/out "$secs" || rc=$?
+if [ $report_only -eq 0 ]; then
+	kernel=$(prepare "$flavour")
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	git -C "$TREE" log -1 --format='%h (%s)' >"$dir/commit.txt"
+	echo "$flavour $secs $(date -u '+%Y-%m-%d %H:%M UTC')" >"$dir/run.txt"
+	"$TOP/vm/vm.sh" --kernel "$kernel" --out "$dir" --quiet --mem 2G --cpus 2 \
+		--timeout $((secs + 3600)) --append "cma=256M page_owner=on kunit.enable=0" -- \
+		check/guest-soak.sh "$BUILD/kselftest" /run/out "$secs" || rc=$?
+else
+	[ -f "$dir/serial.log" ] || die "no soak run in $dir"
+	rc=$(cat "$dir/rc" 2>/dev/null || echo "no rc file")
+fi
+commit=$(cat "$dir/commit.txt" 2>/dev/null || echo "not recorded by this run")
+read -r flavour secs start < <(cat "$dir/run.txt" 2>/dev/null ||
+	echo "$flavour $secs unknown (not recorded by this run)")
 
 failed=0
-[ $rc -eq 0 ] || { echo "soak: guest failed (status $rc; serial log: $dir/serial.log)"; failed=1; }
+[ "$rc" = 0 ] || { echo "soak: guest failed (status $rc; serial log: $dir/serial.log)"; failed=1; }
 progs=()
 for f in "$dir"/zram:*.tap; do
 	[ -e "$f" ] || continue
@@ -57,15 +70,18 @@ if ! "$TOP/check/splat-check.sh" "$dir/serial.log" >"$dir/splat.txt"; then
 	failed=1
 fi
 
-# Figures, from what the tests printed.
+# Figures, from what the tests printed; one that is missing shows as '?'
+# (awk, not grep: a missing figure must not end the script under set -e
+# before the verdict is written).
 st=$dir/zram:zram_stress.sh.tap
-fig() { grep -oE "$1" "$st" 2>/dev/null | head -n 1 | grep -oE '[0-9]+' | head -n 1; }
-compactions=$(fig '[0-9]+ compact_memory')
-zcompactions=$(fig '[0-9]+ zram compactions')
-cma=$(grep -oE 'CMA allocations ok/failed: [0-9]+/[0-9]+' "$st" 2>/dev/null | head -n 1 | cut -d' ' -f4)
-migrated=$(fig '[0-9]+ zsmalloc pages migrated')
-cycles=$(grep -oE '[0-9]+ swap cycles of [0-9]+ MiB' "$st" 2>/dev/null | head -n 1)
-fio=$(grep -oE 'WRITE: bw=[^,]*, [^,]*, io=[^ ]*' "$st" 2>/dev/null | head -n 1 | sed 's/.*io=//')
+# first PATTERN: the first match of the extended regexp PATTERN in $st.
+first() { awk -v re="$1" 'match($0, re) { print substr($0, RSTART, RLENGTH); exit }' "$st" 2>/dev/null; }
+compactions=$(first '[0-9]+ compact_memory' | awk '{ print $1 }')
+zcompactions=$(first '[0-9]+ zram compactions' | awk '{ print $1 }')
+cma=$(first 'CMA allocations ok/failed: [0-9]+ [0-9]+' | awk '{ print $4 "/" $5 }')
+migrated=$(first '[0-9]+ zsmalloc pages migrated' | awk '{ print $1 }')
+cycles=$(first '[0-9]+ swap cycles of [0-9]+ MiB')
+fio=$(first 'WRITE: bw=[^,]*, [^,]*, io=[^ ]*' | sed 's/.*io=//')
 # shellcheck disable=SC2012 # names made here: zram:zram_faults.sh-N.tap
 rounds=$(ls "$dir"/zram:zram_faults.sh-*.tap 2>/dev/null | wc -l)
 faults=$(cat "$dir"/zram:zram_faults.sh-*.tap 2>/dev/null |
@@ -80,7 +96,7 @@ mkdir -p "$TOP/results"
 {
 	echo "# Soak: zram_stress.sh for $secs s with zram_faults.sh beside it"
 	echo
-	echo "Kernel: build/linux at $(git -C "$TREE" log -1 --format='%h (%s)'), $flavour flavour;"
+	echo "Kernel: build/linux at $commit, $flavour flavour;"
 	echo "tool: check/soak.sh, started $start; guest 2 GiB, 2 vCPUs, cma=256M, TCG."
 	echo
 	echo "| figure | value |"
@@ -96,6 +112,12 @@ mkdir -p "$TOP/results"
 	echo "| allocation failures injected | ${faults:-?} |"
 	echo "| writes through zram's slow path | ${stalls:-?} |"
 	echo "| kernel reports (lockdep, KASAN, WARN, BUG) | $splats |"
+	if grep -q '^FAIL' <<<"$verdict" || [ "$rc" != 0 ]; then
+		echo
+		echo "Failures (verdict.txt; guest status $rc):"
+		echo
+		grep '^FAIL' <<<"$verdict" | sed 's/^/    /' || true
+	fi
 	echo
 	echo "Logs: build/soak/ (serial.log, *.tap, verdict.txt)."
 } >"$out"
