@@ -14,6 +14,8 @@
 #   --build-only   make the trees and kernels, run no guest
 # alloc only:
 #   --quick        512 MiB guests, 5 s fio phases (default 1 GiB, 20 s)
+#   --scenarios S  the scenarios to run (default "hi-25 hi-50 cma cost
+#                  release"), e.g. "release" alone
 # latency only:
 #   --secs S       loaded phase per compressor, traced (default 30, >= 10)
 #   --fio-secs S   fio-only throughput phase per compressor (default 15, >= 5)
@@ -75,6 +77,7 @@ alloc|latency) suite=$1; shift ;;
 esac
 
 reps=3 kernels= have_kernels=0 out= resume=0 build_only=0 quick=0 secs=30 fio_secs=15
+scenarios="hi-25 hi-50 cma cost release"
 # suite_only SUITE OPTION: die unless the option is one of SUITE's.
 suite_only() {
 	[ "$suite" = "$1" ] || die "$2 is an option of the $1 suite (see --help)"
@@ -87,6 +90,7 @@ while [ $# -gt 0 ]; do
 	--resume) resume=1; shift ;;
 	--build-only) build_only=1; shift ;;
 	--quick) suite_only alloc "$1"; quick=1; shift ;;
+	--scenarios) suite_only alloc "$1"; need_arg "$@"; scenarios=$2; shift 2 ;;
 	--secs) suite_only latency "$1"; need_arg "$@"; secs=$2; shift 2 ;;
 	--fio-secs) suite_only latency "$1"; need_arg "$@"; fio_secs=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -94,6 +98,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $reps =~ ^[0-9]+$ ]] && [ "$reps" -ge 3 ] || die "--reps must be a number, at least 3"
+[ -n "${scenarios// /}" ] || die "--scenarios names no scenario"
+for sc in $scenarios; do
+	case $sc in hi-25|hi-50|cma|cost|release) ;; *) die "unknown scenario '$sc' (hi-25 hi-50 cma cost release)" ;; esac
+done
 [[ $secs =~ ^[0-9]+$ ]] && [ "$secs" -ge 10 ] || die "--secs must be a number, at least 10"
 [[ $fio_secs =~ ^[0-9]+$ ]] && [ "$fio_secs" -ge 5 ] || die "--fio-secs must be a number, at least 5"
 
@@ -219,15 +227,18 @@ if [ "$suite" = alloc ]; then
 	# swap-in reader's and each writer's MiB, writers' zstd level
 	td_mb=$((mem_mb / 8)) si_mb=$((mem_mb / 16)) si_wmb=$((mem_mb / 32)) si_level=19
 	g=bench/guest
+	# want SCENARIO: whether --scenarios names it
+	want() { [[ " $scenarios " == *" $1 "* ]]; }
 	for ((rep = 1; rep <= reps; rep++)); do
 		for k in $kernels; do
-			boot "$rep" "$k" "hi-$lo" 2400 -- bash -ec "$g/highalloc.sh $lo"
-			boot "$rep" "$k" "hi-$hi" 2400 -- bash -ec "$g/highalloc.sh $hi"
-			boot "$rep" "$k" cma 2400 --append "cma=${cma_mb}M" -- bash -ec "$g/cma.sh $cma_pct 512"
-			boot "$rep" "$k" cost 2400 -- bash -ec "$g/migcost.sh $cost_pct; $g/fio.sh $fio_secs lz4 zstd"
-			[ "$k" = pinned ] ||
+			! want "hi-$lo" || boot "$rep" "$k" "hi-$lo" 2400 -- bash -ec "$g/highalloc.sh $lo"
+			! want "hi-$hi" || boot "$rep" "$k" "hi-$hi" 2400 -- bash -ec "$g/highalloc.sh $hi"
+			! want cma || boot "$rep" "$k" cma 2400 --append "cma=${cma_mb}M" -- bash -ec "$g/cma.sh $cma_pct 512"
+			! want cost || boot "$rep" "$k" cost 2400 -- bash -ec "$g/migcost.sh $cost_pct; $g/fio.sh $fio_secs lz4 zstd"
+			if want release && [ "$k" != pinned ]; then
 				boot "$rep" "$k" release 2400 -- bash -ec \
 					"$g/teardown.sh $td_mb 1 2 4; $g/swapin.sh $si_mb $si_wmb 600 $si_level"
+			fi
 		done
 	done
 	end=$(date +%s)
@@ -236,7 +247,7 @@ if [ "$suite" = alloc ]; then
 	done | jq -s add)
 	rm -rf "$out/raw"
 	cp -r "$runs/raw" "$out/raw"
-	jq -s --arg mode "$mode" --arg mem "$mem" --argjson reps "$reps" \
+	jq -s --arg mode "$mode" --arg mem "$mem" --argjson reps "$reps" --arg scenarios "$scenarios" \
 		--arg host "$(hostname -s)" --arg date "$(date -u +%FT%TZ)" \
 		--arg accel "$(cat "$BUILD/accel" 2>/dev/null || echo unknown)" \
 		--arg kernels "$kernels" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
@@ -244,6 +255,7 @@ if [ "$suite" = alloc ]; then
 		--argjson guest_secs $((end - built)) --argjson resumed "$resume" \
 		--argjson stamps "$stamps" \
 		'{meta: {mode: $mode, guest_mem: $mem, guest_cpus: 2, reps: $reps,
+		   scenarios: ($scenarios | split(" ") | map(select(. != ""))),
 		   kernels: ($kernels | split(" ") | map(select(. != ""))), host: $host,
 		   host_cpu: $cpu, host_cpus: $host_cpus, accel: $accel, date: $date,
 		   build_secs: $build_secs, guest_secs: $guest_secs,
