@@ -64,7 +64,7 @@ phase()
 	rounds=$(cat "$ZM_TMP"/writer.* 2>/dev/null | awk '{ n += $3 } END { print n + 0 }')
 	rm -f "$ZM_TMP"/writer.*
 	out=$(tail -n 1 "$ZM_TMP/reader.out")
-	bench_log "swapin: $nw writers: $out"
+	bench_log "swapin: $nw writers: $out" >&2
 	jq -c --argjson w "$nw" --argjson r "$rounds" '. + {writers: $w, writer_rounds: $r}' <<<"$out"
 }
 

@@ -65,7 +65,7 @@ phase()
 	# Frees still queued in the swap slot cache go at the next sync point.
 	sleep 1
 	zs2=$(zm_zs_pages)
-	bench_log "teardown: $n x $mb MiB, compact=$compact: $(bench_secs "$t0" "$t1") s, zsmalloc pages $zs0 -> $zs1 -> $zs2"
+	bench_log "teardown: $n x $mb MiB, compact=$compact: $(bench_secs "$t0" "$t1") s, zsmalloc pages $zs0 -> $zs1 -> $zs2" >&2
 	jq -n -c --argjson n "$n" --argjson compact "$compact" \
 		--argjson secs "$(bench_secs "$t0" "$t1")" --argjson zs0 "$zs0" \
 		--argjson zs1 "$zs1" --argjson zs2 "$zs2" --argjson runs "$runs" \
