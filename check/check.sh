@@ -142,10 +142,15 @@ if [ "${CHECK_SELFTEST:-1}" != 0 ]; then
 		"$TOP/lib/deps.sh" >&2
 	fi
 	note "self-test of the verdict logic (check/selftest/)"
-	st=$("$TOP/check/selftest.sh" 2>&1) || true
+	st_rc=0
+	st=$("$TOP/check/selftest.sh" 2>&1) || st_rc=$?
 	count "$st"
-	if ! grep -qE '^(PASS|FAIL) ' <<<"$st"; then
-		echo "selftest: no result from check/selftest.sh:"
+	# A self-test that crashed, or failed without a FAIL line, fails too.
+	if ! grep -qE '^(PASS|FAIL) ' <<<"$st" ||
+		{ [ $st_rc -ne 0 ] && ! grep -q '^FAIL ' <<<"$st"; } ||
+		{ [ $st_rc -eq 0 ] &&
+			! tail -n 1 <<<"$st" | grep -qE '^selftest: [0-9]+ passed, 0 failed$'; }; then
+		echo "selftest: check/selftest.sh exited $st_rc without a clean summary:"
 		printf '%s\n' "$st" | tail -n 5
 		failed=$((failed + 1))
 	fi

@@ -20,8 +20,13 @@
 #
 # Prints 'NAME -> CATCHER: caught|missed (evidence)' lines and writes the
 # table to --out (default results/mutants-DATE.md) with the commit it ran
-# on. Exit status: 1 when a mutant without a Survives: line is missed by
-# every catcher, or when a mutant does not apply or build; else 0.
+# on. Before any mutant, every catcher runs once on the unmutated kernel
+# (the control): a catcher that fails there cannot catch anything, and the
+# run stops. A catcher whose guest never started the kernel, or whose
+# console cannot be read, is an error, not a catch.
+# Exit status: 1 when a mutant without a Survives: line is missed by
+# every catcher, when a catcher errs, or when a mutant does not apply or
+# build; else 0.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -61,9 +66,10 @@ note "mutants on build/linux $(git -C "$TREE" log -1 --format='%h %s' HEAD) (unm
 panic_opts="panic_on_warn=1 softlockup_panic=1"
 
 # run_catcher DIR CATCHER KERNEL: run one catcher; prints the evidence and
-# returns 0 when it caught the mutant.
+# returns 0 when it caught the mutant, 1 when not, 2 on an error of the
+# harness (no evidence either way).
 run_catcher() {
-	local dir=$1 c=$2 kernel=$3 kind rest group prog words=() vmopts=() w rc=0 v
+	local dir=$1 c=$2 kernel=$3 kind rest group prog words=() vmopts=() w rc=0 v rc_splat
 	kind=${c%%:*} rest=${c#*:}
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -74,13 +80,14 @@ run_catcher() {
 		"$TOP/vm/vm.sh" --kernel "$kernel" --mem 2G --cpus 2 --timeout 400 \
 			--out "$dir" --quiet --append "kunit.filter_glob=$rest $panic_opts" -- true \
 			>"$dir/vm.log" 2>&1 || rc=$?
-		v=$(python3 "$TOP/check/verdict.py" --group main --dir "$dir" --kunit 2>&1) || true
+		v=$(python3 "$TOP/check/verdict.py" --group main --dir "$dir" --kunit \
+			--known-skips "$TOP/check/known-skips" 2>&1) || true
 		;;
 	kselftest)
 		group=${rest%%:*} prog=${rest#*:}
 		read -r -d '' -a words < <("$TOP/check/check.sh" --vm-options "$group") || true
 		for w in "${words[@]}"; do vmopts+=("${w//+/ }"); done
-		[ ${#vmopts[@]} -gt 0 ] || { echo "no group '$group'"; return 1; }
+		[ ${#vmopts[@]} -gt 0 ] || { echo "error: no group '$group'"; return 2; }
 		# No KUnit at boot; vm.sh keeps only the last --append.
 		for w in "${!vmopts[@]}"; do
 			[ "${vmopts[$w]}" = --append ] || continue
@@ -93,20 +100,33 @@ run_catcher() {
 			"${vmopts[@]}" -- \
 			check/guest-kselftests.sh "$BUILD/kselftest" /run/out "$prog" \
 			>"$dir/vm.log" 2>&1 || rc=$?
-		v=$(python3 "$TOP/check/verdict.py" --group "$group" --dir "$dir" "$prog" 2>&1) || true
+		v=$(python3 "$TOP/check/verdict.py" --group "$group" --dir "$dir" \
+			--known-skips "$TOP/check/known-skips" "$prog" 2>&1) || true
 		;;
-	*) echo "unknown catcher '$c'"; return 1 ;;
+	*) echo "error: unknown catcher '$c'"; return 2 ;;
 	esac
 	printf '%s\n' "$v" >"$dir/verdict.txt"
+	# No kernel ran (QEMU missing, a usage error of vm.sh): no evidence.
+	if ! grep -q 'Linux version' "$dir/serial.log" 2>/dev/null; then
+		echo "error: no kernel started (status $rc, $dir/vm.log)"
+		return 2
+	fi
 	# The strongest evidence first: a failed test, a report, a dead guest.
 	if grep -q '^FAIL ' <<<"$v"; then
 		echo "$(grep -c '^FAIL ' <<<"$v") failed: $(grep -m1 '^FAIL ' <<<"$v" | cut -c6- | cut -c1-100)"
 		return 0
 	fi
-	if ! "$TOP/check/splat-check.sh" "$dir/serial.log" >"$dir/splat.txt" 2>&1; then
+	rc_splat=0
+	"$TOP/check/splat-check.sh" "$dir/serial.log" >"$dir/splat.txt" 2>&1 || rc_splat=$?
+	case $rc_splat in
+	0) ;;
+	1)
 		echo "kernel report: $(sed -n 2p "$dir/splat.txt" | sed 's/^ *//' | cut -c1-100)"
-		return 0
-	fi
+		return 0 ;;
+	*)
+		echo "error: $(head -n 1 "$dir/splat.txt")"
+		return 2 ;;
+	esac
 	if [ $rc -ne 0 ] && [ ! -f "$dir/rc" ]; then
 		echo "guest died or timed out (status $rc, $dir/serial.log)"
 		return 0
@@ -114,6 +134,24 @@ run_catcher() {
 	tail -n 1 <<<"$v"
 	return 1
 }
+
+# The control: each catcher of the chosen mutants, once, on the unmutated
+# kernel. It must pass there, or its catches mean nothing.
+catchers=()
+for n in "${names[@]}"; do
+	for c in $(sed -n 's/^Catch: //p' "$mdir/$n.patch" | head -n 1); do
+		[[ " ${catchers[*]} " == *" $c "* ]] || catchers+=("$c")
+	done
+done
+for c in "${catchers[@]}"; do
+	r=0
+	e=$(run_catcher "$work/control/${c//[:\/*]/_}" "$c" "$base_kernel") || r=$?
+	case $r in
+	0) die "control: $c fails on the unmutated kernel: $e" ;;
+	1) note "control: $c passes on the unmutated kernel" ;;
+	*) die "control: $c: $e" ;;
+	esac
+done
 
 rows=()
 bad=0
@@ -141,19 +179,30 @@ for n in "${names[@]}"; do
 		continue
 	fi
 	caught=no by=() evidence=()
+	err=0
 	for c in $catch; do
-		if e=$(run_catcher "$work/$n/${c//[:\/*]/_}" "$c" "$kernel"); then
+		r=0
+		e=$(run_catcher "$work/$n/${c//[:\/*]/_}" "$c" "$kernel") || r=$?
+		case $r in
+		0)
 			caught=yes
 			by+=("$c")
 			evidence+=("$c: $e")
-			echo "$n -> $c: caught ($e)"
-		else
+			echo "$n -> $c: caught ($e)" ;;
+		1)
 			evidence+=("$c: not caught, $e")
-			echo "$n -> $c: missed ($e)"
-		fi
+			echo "$n -> $c: missed ($e)" ;;
+		*)
+			err=1
+			evidence+=("$c: $e")
+			echo "$n -> $c: $e" ;;
+		esac
 	done
 	verdict=$caught
-	if [ $caught = no ]; then
+	if [ $caught = no ] && [ $err = 1 ]; then
+		verdict=error
+		bad=1
+	elif [ $caught = no ]; then
 		if [ -n "$survives" ]; then
 			verdict="survives: $survives"
 		else

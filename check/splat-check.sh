@@ -4,7 +4,7 @@
 # Usage: check/splat-check.sh LOG...
 #
 # Prints each report's first line with the log's name and exits 1 if there
-# is one. The patterns are the headlines the kernel prints for WARN_ON,
+# is one; exits 2 when a log is missing or cannot be read (no verdict). The patterns are the headlines the kernel prints for WARN_ON,
 # BUG_ON, oopses, lockdep, KASAN, UBSAN, might_sleep/DEBUG_ATOMIC_SLEEP,
 # DEBUG_PREEMPT, hung tasks, soft lockups, RCU stalls and panics.
 set -euo pipefail
@@ -20,11 +20,16 @@ pattern+='rcu: INFO: |DEBUG_LOCKS_WARN_ON|BUG: KASAN|'
 pattern+='using smp_processor_id\(\) in preemptible|sleeping function called from invalid context)'
 rc=0
 for f in "$@"; do
-	[ -f "$f" ] || die "no log $f"
-	if hits=$(grep -E -m 5 "$pattern" "$f"); then
+	[ -f "$f" ] || { echo "splat-check.sh: no log $f" >&2; exit 2; }
+	g=0
+	hits=$(grep -E -m 5 "$pattern" "$f") || g=$?
+	case $g in
+	0)
 		echo "kernel splat in $f:"
 		printf '  %s\n' "$hits" | head -n 5
-		rc=1
-	fi
+		rc=1 ;;
+	1) ;;
+	*) echo "splat-check.sh: cannot read $f" >&2; exit 2 ;;
+	esac
 done
 exit $rc

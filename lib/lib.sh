@@ -50,10 +50,12 @@ prepare() {
 		echo "$HARNESS_KERNEL"
 		return
 	fi
-	"$TOP/lib/deps.sh" >&2
-	"$TOP/lib/tree.sh" >&2
-	kernel=$("$TOP/lib/build.sh" --flavour "$1")
-	"$TOP/check/kselftest-build.sh" --obj "$BUILD/obj-$1" >&2
+	# Callers run this in $(...), where set -e does not reach: every
+	# step's failure is returned explicitly.
+	"$TOP/lib/deps.sh" >&2 || return 1
+	"$TOP/lib/tree.sh" >&2 || return 1
+	kernel=$("$TOP/lib/build.sh" --flavour "$1") || return 1
+	"$TOP/check/kselftest-build.sh" --obj "$BUILD/obj-$1" >&2 || return 1
 	echo "$kernel"
 }
 
