@@ -64,7 +64,9 @@ printf '%s\n' "$verdict" >"$dir/verdict.txt"
 grep '^FAIL' <<<"$verdict" && failed=1
 grep -q '^soak: [0-9]* passed, 0 failed' <<<"$(tail -n 1 <<<"$verdict")" || failed=1
 splats=0
-if ! "$TOP/check/splat-check.sh" "$dir/serial.log" >"$dir/splat.txt"; then
+logs=("$dir/serial.log")
+[ ! -f "$dir/dmesg.log" ] || logs+=("$dir/dmesg.log")
+if ! "$TOP/check/splat-check.sh" "${logs[@]}" >"$dir/splat.txt"; then
 	splats=$(grep -c '^  ' "$dir/splat.txt" || true)
 	cat "$dir/splat.txt"
 	failed=1
