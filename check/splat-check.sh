@@ -5,7 +5,8 @@
 #
 # Prints each report's first line with the log's name and exits 1 if there
 # is one; exits 2 when a log is missing or cannot be read (no verdict).
-# The patterns are the headlines the kernel prints for WARN_ON, BUG_ON, oopses, lockdep, KASAN, UBSAN, might_sleep/DEBUG_ATOMIC_SLEEP,
+# The patterns are the headlines the kernel prints for WARN_ON, BUG_ON,
+# oopses, lockdep, KASAN, UBSAN, might_sleep/DEBUG_ATOMIC_SLEEP,
 # DEBUG_PREEMPT, hung tasks, soft lockups, RCU stalls and panics.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
