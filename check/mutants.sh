@@ -11,6 +11,13 @@
 #            kselftest:GROUP:COLL:PROG  one kselftest, in GROUP's guest
 #                                       (check/groups)
 #   Survives: REASON     optional: why no test here can catch it
+#   Equivalent: REASON   optional: the mutant cannot change this
+#                        machine's code; the script checks it: when the
+#                        object of every .c file the diff touches
+#                        disassembles the same as the unmutated kernel's
+#                        (build/obj-test), no catcher runs and the mutant
+#                        counts as equivalent; when the code differs, the
+#                        claim is false and the mutant must be caught
 # For each mutant, a worktree of build/linux (build/mutants/linux) is reset
 # to build/linux's HEAD and the mutant applied; the test flavour is built
 # in build/obj-mutant (incremental, ccache, build/obj-test's .config) and
@@ -25,7 +32,7 @@
 # run stops. A catcher whose guest never started the kernel, or whose
 # console cannot be read, is an error, not a catch.
 # Exit status: 1 when a mutant without a Survives: line is missed by
-# every catcher, when a catcher errs, or when a mutant does not apply or
+# every catcher, when an Equivalent: mutant changes the code and is missed, when a catcher errs, or when a mutant does not apply or
 # build; else 0.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
@@ -40,7 +47,7 @@ while [ $# -gt 0 ]; do
 	*) names+=("$1"); shift ;;
 	esac
 done
-need_cmd git make python3
+need_cmd git make python3 objdump
 mdir=$TOP/check/mutants
 if [ ${#names[@]} -eq 0 ]; then
 	for f in "$mdir"/*.patch; do names+=("$(basename "$f" .patch)"); done
@@ -135,6 +142,31 @@ run_catcher() {
 	return 1
 }
 
+# same_code PATCH OBJDIR: compare the code of each object whose .c file
+# PATCH changes, built in OBJDIR, with the unmutated kernel's. Prints the
+# evidence; returns 0 when every object disassembles the same, 1 when one
+# differs, 2 when the comparison cannot be made.
+same_code() {
+	local patch=$1 dir=$2 f o files
+	files=$(sed -n 's|^+++ b/||p' "$patch")
+	[ -n "$files" ] || { echo "error: no file in $patch"; return 2; }
+	for f in $files; do
+		case $f in
+		*.c) o=${f%.c}.o ;;
+		*) echo "error: $f is not a .c file: its code cannot be compared"; return 2 ;;
+		esac
+		[ -f "$dir/$o" ] && [ -f "$BUILD/obj-test/$o" ] ||
+			{ echo "error: $o missing in $dir or build/obj-test"; return 2; }
+		if ! cmp -s <(objdump -d "$dir/$o" | tail -n +3) \
+			<(objdump -d "$BUILD/obj-test/$o" | tail -n +3); then
+			echo "the code of $o differs"
+			return 1
+		fi
+	done
+	echo "identical code: $(echo $files | sed 's/\.c\b/.o/g') (objdump -d)"
+	return 0
+}
+
 # The control: each catcher of the chosen mutants, once, on the unmutated
 # kernel. It must pass there, or its catches mean nothing.
 catchers=()
@@ -160,6 +192,7 @@ for n in "${names[@]}"; do
 	what=$(sed -n 's/^Mutant: //p' "$p" | head -n 1)
 	catch=$(sed -n 's/^Catch: //p' "$p" | head -n 1)
 	survives=$(sed -n 's/^Survives: //p' "$p" | head -n 1)
+	equivalent=$(sed -n 's/^Equivalent: //p' "$p" | head -n 1)
 	[ -n "$what" ] && [ -n "$catch" ] || die "$p: needs 'Mutant:' and 'Catch:' lines"
 	git -C "$wt" checkout -q --detach "$head"
 	git -C "$wt" reset -q --hard "$head"
@@ -177,6 +210,24 @@ for n in "${names[@]}"; do
 		rows+=("| $n | $what | - | does not build | |")
 		bad=1
 		continue
+	fi
+	if [ -n "$equivalent" ]; then
+		r=0
+		e=$(same_code "$p" "$obj") || r=$?
+		case $r in
+		0)
+			echo "$n: equivalent ($e)"
+			rows+=("| $n | $what | - | equivalent: $equivalent | $e |")
+			continue ;;
+		1)
+			echo "$n: Equivalent: claimed, but $e; running its catchers"
+			survives= ;;
+		*)
+			echo "$n: $e"
+			rows+=("| $n | $what | - | error | $e |")
+			bad=1
+			continue ;;
+		esac
 	fi
 	caught=no by=() evidence=()
 	err=0
