@@ -12,12 +12,14 @@
 #                                       (check/groups)
 #   Survives: REASON     optional: why no test here can catch it
 #   Equivalent: REASON   optional: the mutant cannot change this
-#                        machine's code; the script checks it: when the
-#                        object of every .c file the diff touches
-#                        disassembles the same as the unmutated kernel's
-#                        (build/obj-test), no catcher runs and the mutant
-#                        counts as equivalent; when the code differs, the
-#                        claim is false and the mutant must be caught
+#                        machine's kernel; the script checks it: the
+#                        objects of the .c files the diff touches are
+#                        built without and with the mutant (same tree,
+#                        same build directory) and dumped (objdump -dr,
+#                        every non-debug section); when they are the
+#                        same, no catcher runs and the mutant counts as
+#                        equivalent; when they differ, the claim is
+#                        false and the mutant must be caught
 # For each mutant, a worktree of build/linux (build/mutants/linux) is reset
 # to build/linux's HEAD and the mutant applied; the test flavour is built
 # in build/obj-mutant (incremental, ccache, build/obj-test's .config) and
@@ -32,8 +34,9 @@
 # run stops. A catcher whose guest never started the kernel, or whose
 # console cannot be read, is an error, not a catch.
 # Exit status: 1 when a mutant without a Survives: line is missed by
-# every catcher, when an Equivalent: mutant changes the code and is missed, when a catcher errs, or when a mutant does not apply or
-# build; else 0.
+# every catcher (an Equivalent: mutant whose objects differ included),
+# when a catcher errs, or when a mutant does not apply or build, or its
+# objects cannot be compared; else 0.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -65,6 +68,9 @@ obj=$BUILD/obj-mutant
 mkdir -p "$work" "$obj"
 [ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" HEAD
 head=$(git -C "$TREE" rev-parse HEAD)
+# The unmutated kernel was built from build/linux's files: they must be HEAD.
+git -C "$TREE" diff --quiet HEAD ||
+	die "build/linux has uncommitted changes: the unmutated kernel would not be its HEAD"
 note "mutants on build/linux $(git -C "$TREE" log -1 --format='%h %s' HEAD) (unmutated kernel: $base_kernel)"
 
 # A report catches the mutant anyway: stop the guest at the first one
@@ -142,28 +148,74 @@ run_catcher() {
 	return 1
 }
 
-# same_code PATCH OBJDIR: compare the code of each object whose .c file
-# PATCH changes, built in OBJDIR, with the unmutated kernel's. Prints the
-# evidence; returns 0 when every object disassembles the same, 1 when one
-# differs, 2 when the comparison cannot be made.
-same_code() {
-	local patch=$1 dir=$2 f o files
-	files=$(sed -n 's|^+++ b/||p' "$patch")
-	[ -n "$files" ] || { echo "error: no file in $patch"; return 2; }
+# obj_dump OBJECT FILE: what OBJECT puts into the kernel, written to FILE:
+# its code with relocations (the functions it calls, the data it names)
+# and the bytes of every section but debug info, notes, comments and the
+# relocation sections themselves. Fails when objdump fails or prints
+# nothing.
+obj_dump() {
+	local o=$1 out=$2 s secs
+	secs=$(objdump -h "$o" | awk '$1 ~ /^[0-9]+$/ { print $2 }' |
+		grep -v -e '^\.debug' -e '^\.comment' -e '^\.note' \
+			-e '^\.rela' -e '^\.BTF') || return 1
+	{
+		objdump -dr "$o" | tail -n +3 || return 1
+		for s in $secs; do
+			objdump -s -j "$s" "$o" | tail -n +4 || return 1
+		done
+	} >"$out" || return 1
+	[ -s "$out" ]
+}
+
+# mutant_objs PATCH: the objects of the .c files PATCH changes; fails (with
+# the reason on stdout) when it changes anything else, whose effect on the
+# code cannot be compared object by object.
+mutant_objs() {
+	local f files
+	files=$(sed -n 's|^+++ b/||p' "$1")
+	[ -n "$files" ] || { echo "no file in $1"; return 1; }
 	for f in $files; do
 		case $f in
-		*.c) o=${f%.c}.o ;;
-		*) echo "error: $f is not a .c file: its code cannot be compared"; return 2 ;;
+		*.c) echo "${f%.c}.o" ;;
+		*) echo "$f is not a .c file: its code cannot be compared"; return 1 ;;
 		esac
-		[ -f "$dir/$o" ] && [ -f "$BUILD/obj-test/$o" ] ||
-			{ echo "error: $o missing in $dir or build/obj-test"; return 2; }
-		if ! cmp -s <(objdump -d "$dir/$o" | tail -n +3) \
-			<(objdump -d "$BUILD/obj-test/$o" | tail -n +3); then
-			echo "the code of $o differs"
+	done
+}
+
+# ref_dumps PATCH DIR: build the objects PATCH changes from the unmutated
+# worktree, in build/obj-mutant (the same tree path and build directory
+# as the mutant's, so that file names and line numbers in the objects
+# match), and dump each into DIR. Prints the reason of a failure.
+ref_dumps() {
+	local patch=$1 dir=$2 o objs
+	objs=$(mutant_objs "$patch") || { echo "$objs"; return 1; }
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for o in $objs; do
+		TREE=$wt "$TOP/lib/build.sh" --flavour test --tree "$wt" --out "$obj" \
+			--target "$o" >/dev/null 2>"$dir/build.log" ||
+			{ echo "cannot build the unmutated $o ($dir/build.log)"; return 1; }
+		obj_dump "$obj/$o" "$dir/${o//\//_}.dump" ||
+			{ echo "objdump failed on the unmutated $o"; return 1; }
+	done
+}
+
+# same_code PATCH REFDIR: compare the objects PATCH changes, as built with
+# the mutant in build/obj-mutant, with their dumps in REFDIR. Prints the
+# evidence; returns 0 when every object is the same, 1 when one differs,
+# 2 when the comparison cannot be made.
+same_code() {
+	local patch=$1 ref=$2 o objs
+	objs=$(mutant_objs "$patch") || { echo "error: $objs"; return 2; }
+	for o in $objs; do
+		obj_dump "$obj/$o" "$ref/${o//\//_}.mutant" ||
+			{ echo "error: objdump failed on the mutated $o"; return 2; }
+		if ! cmp -s "$ref/${o//\//_}.dump" "$ref/${o//\//_}.mutant"; then
+			echo "the code or data of $o differs"
 			return 1
 		fi
 	done
-	echo "identical code: $(echo $files | sed 's/\.c\b/.o/g') (objdump -d)"
+	echo "identical objects: $(echo $objs) (objdump -dr and every non-debug section)"
 	return 0
 }
 
@@ -196,14 +248,20 @@ for n in "${names[@]}"; do
 	[ -n "$what" ] && [ -n "$catch" ] || die "$p: needs 'Mutant:' and 'Catch:' lines"
 	git -C "$wt" checkout -q --detach "$head"
 	git -C "$wt" reset -q --hard "$head"
+	cp "$BUILD/obj-test/.config" "$obj/.config"
+	cp "$BUILD/obj-test/.fragments" "$obj/.fragments"
+	if [ -n "$equivalent" ] && ! e=$(ref_dumps "$p" "$work/$n.ref"); then
+		echo "$n: error: $e"
+		rows+=("| $n | $what | - | error | $e |")
+		bad=1
+		continue
+	fi
 	if ! git -C "$wt" apply "$p" 2>"$work/$n.apply.log"; then
 		echo "$n: does not apply ($work/$n.apply.log)"
 		rows+=("| $n | $what | - | does not apply | |")
 		bad=1
 		continue
 	fi
-	cp "$BUILD/obj-test/.config" "$obj/.config"
-	cp "$BUILD/obj-test/.fragments" "$obj/.fragments"
 	if ! kernel=$(TREE=$wt "$TOP/lib/build.sh" --flavour test --tree "$wt" \
 		--out "$obj" 2>"$work/$n.build.log"); then
 		echo "$n: does not build ($work/$n.build.log)"
@@ -213,7 +271,7 @@ for n in "${names[@]}"; do
 	fi
 	if [ -n "$equivalent" ]; then
 		r=0
-		e=$(same_code "$p" "$obj") || r=$?
+		e=$(same_code "$p" "$work/$n.ref") || r=$?
 		case $r in
 		0)
 			echo "$n: equivalent ($e)"
