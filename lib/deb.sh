@@ -5,8 +5,10 @@
 #
 # Builds build/linux (Debian's 6.12 + patches/) with the kernel's own
 # 'make bindeb-pkg', out of tree in build/obj-deb, and moves the packages
-# (linux-image-*, linux-headers-*, linux-libc-dev_*) and their
-# .buildinfo/.changes to --out (default build/deb/). The configuration:
+# (linux-image-*, linux-libc-dev_*, and linux-headers-* when the
+# configuration has modules; the perf flavour has none) and their
+# .buildinfo/.changes to --out (default build/deb/), replacing those of an
+# earlier run there. The configuration:
 #   default        the perf flavour (configs/qemu.config + feature.config):
 #                  zram, zsmalloc, zswap, compaction, CMA and virtio
 #                  drivers, no debug options. It boots virtual machines
@@ -39,7 +41,13 @@ done
 "$TOP/lib/tree.sh" >&2
 need_cmd make gcc dpkg-buildpackage
 obj=$BUILD/obj-deb
-export LOCALVERSION=-zram-series
+# The release ends in -zram-series: the perf flavour's CONFIG_LOCALVERSION
+# is -zram already, a configuration given with --config gets it all here.
+if [ -z "$config" ]; then
+	export LOCALVERSION=-series
+else
+	export LOCALVERSION=-zram-series
+fi
 # No build-dependency check: the packages lib/deps.sh installs are what
 # the kernel's debian/control asks for, under other names (gcc, debhelper
 # unused by bindeb-pkg's binary build).
@@ -66,5 +74,9 @@ mkdir -p "$outdir"
 shopt -s nullglob
 pkgs=("$(dirname "$obj")"/linux-*.deb)
 [ ${#pkgs[@]} -gt 0 ] || die "bindeb-pkg made no package (log: $obj/build.log)"
+# The previous run's packages go: one kernel to install, not several.
+rm -f "$outdir"/linux-image-*.deb "$outdir"/linux-headers-*.deb \
+	"$outdir"/linux-libc-dev_*.deb "$outdir"/linux-upstream_*
 mv "${pkgs[@]}" "$(dirname "$obj")"/linux-upstream_*.{buildinfo,changes} "$outdir"/
-ls "$outdir"/*.deb
+note "packages built in $((SECONDS / 60)) min $((SECONDS % 60)) s"
+for p in "${pkgs[@]}"; do echo "$outdir/$(basename "$p")"; done

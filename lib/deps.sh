@@ -7,7 +7,8 @@
 # has it, else the newest linux-source-6.12, said loudly), the kernel build
 # dependencies, QEMU, and the tools used inside the guest (util-linux's
 # zramctl, fio, stress-ng, rt-tests' cyclictest, jq) or on the host for the
-# benchmarks and their report (jq, python3-matplotlib for bench/report.py).
+# benchmarks and their report (jq, python3-matplotlib for bench/report.py),
+# and debhelper for make deb (bindeb-pkg's debian/rules).
 # Quiet when all is there. --list prints the package list and exits.
 # Needs root (or sudo).
 set -euo pipefail
@@ -19,6 +20,7 @@ pkgs=(
 	qemu-system-x86 socat
 	util-linux fio stress-ng rt-tests jq python3-matplotlib
 	libnuma-dev libcap-dev
+	debhelper
 )
 case ${1:-} in
 -h|--help) usage; exit 0 ;;
