@@ -48,9 +48,9 @@ if [ -z "$config" ]; then
 else
 	export LOCALVERSION=-zram-series
 fi
-# No build-dependency check: the packages lib/deps.sh installs are what
-# the kernel's debian/control asks for, under other names (gcc, debhelper
-# unused by bindeb-pkg's binary build).
+# No build-dependency check: lib/deps.sh installs what the kernel's
+# debian/control asks for (debhelper, whose dh_listpackages
+# debian/rules calls, among them), some under other names (gcc).
 export DPKG_FLAGS=-d
 # bindeb-pkg writes the packages next to the object directory.
 rm -f "$(dirname "$obj")"/linux-*.deb "$(dirname "$obj")"/linux-upstream_*
