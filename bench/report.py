@@ -656,6 +656,17 @@ def latency_report(data):
                     problems.append("%s rep %s: fio %s did no I/O or failed" % (k, rep, comp))
                 if not get(c, "sections.sections"):
                     problems.append("%s rep %s, %s: no preempt-off section recorded" % (k, rep, comp))
+                # The figures are of a zram swap load only if it ran: every
+                # loop verified a round trip and pages went out and came in.
+                loops = get(c, "swap.loop_cycles")
+                if not isinstance(loops, list) or not loops or min(loops) < 1:
+                    problems.append("%s rep %s, %s: a swap loop verified no round trip in the "
+                                    "loaded phase (per loop: %s): the load did not run"
+                                    % (k, rep, comp, "not recorded" if loops is None else loops))
+                if not get(c, "swap.pswpout") or not get(c, "swap.pswpin"):
+                    problems.append("%s rep %s, %s: swap out/in %s/%s pages in the loaded phase: "
+                                    "the load did not run" % (k, rep, comp, get(c, "swap.pswpout"),
+                                                             get(c, "swap.pswpin")))
     if problems:
         for p in problems:
             print("%s: %s" % (PROG, p), file=sys.stderr)

@@ -11,10 +11,13 @@
 #      - fio on the block device: 4 KiB randrw 50/50, O_DIRECT, psync,
 #        numjobs = vCPUs, buffer_compress_percentage=50;
 #      - one loop per vCPU of 'zram_mem hold -p' ($BENCH_TOOLS/zram_mem):
-#        MemTotal/16 of data that compresses like real data is written,
-#        pushed to zram swap (MADV_PAGEOUT), swapped back in and verified,
-#        again and again (started first; the rest starts once the first
-#        pages went out to swap, or after 60 s);
+#        MemTotal/128 (16 MiB in a 2 GiB guest) of data that compresses
+#        like real data is written, pushed to zram swap (MADV_PAGEOUT),
+#        swapped back in and verified, again and again (started first; the
+#        rest starts once the first pages went out to swap, or after 60 s).
+#        The size is small so that even zstd under TCG completes several
+#        verified round trips per loop in the phase: with MemTotal/16, zstd
+#        runs never swapped a page back in before the phase ended;
 #      - cyclictest -m -p95 -i1000 -S (one thread per vCPU) with a 1 us
 #        histogram up to 100 ms;
 #      - the preemptoff tracer: tracing_max_latency set to 0, read back
@@ -29,8 +32,10 @@
 #        disable or the enable is zram, zsmalloc, zcomp, zpool, lz4 or zstd
 #        code: count, max, p99, p99.9 and the sites of the longest;
 #   3. throughput phase: tracer nop, fio alone as above for FIO_SECS.
-# Writes $VM_OUT/latency.json. Exit status 1 when a zram_mem verify fails
-# or fio reports an error.
+# Writes $VM_OUT/latency.json. Exit status 1 when a zram_mem verify fails,
+# fio reports an error or the swap load did not run: a loop that completed
+# no verified round trip inside the loaded phase, or no page swapped out
+# or in during it. Such a run's figures would not be of a zram swap load.
 set -u
 # set -u only, not -e: every step's status is checked by hand, and a failed
 # step must still leave its record (JSON, TAP, report) behind.
@@ -57,7 +62,7 @@ for c in fio cyclictest zramctl jq mkswap swapon; do
 	command -v $c >/dev/null || die "$c not found"
 done
 mem_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)
-hold_mb=$((mem_kb / 1024 / 16))
+hold_mb=$((mem_kb / 1024 / 128))
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 
 # fio_run DEV SECS NAME: randrw on DEV, JSON to $work/NAME.json.
@@ -76,9 +81,11 @@ fio_mbps() {
 		read_iops: .read.iops, write_iops: .write.iops, error: .error}' "$work/$1.json"
 }
 
-# swap_loop N: push memory through zram swap until killed.
+# swap_loop N: push memory through zram swap until killed; $work/okN
+# counts the round trips that verified.
 swap_loop() {
-	local n=$1 i=0 pid
+	local n=$1 i=0 ok=0 pid
+	echo 0 >"$work/ok$n"
 	while :; do
 		i=$((i + 1))
 		rm -f "$work/ready$n"
@@ -90,10 +97,13 @@ swap_loop() {
 			sleep 0.2
 		done
 		kill -USR1 $pid 2>/dev/null
-		if ! wait $pid; then
+		if wait $pid; then
+			ok=$((ok + 1))
+			# renamed into place: the phase reads it at any moment
+			echo "$ok" >"$work/ok$n.new" && mv "$work/ok$n.new" "$work/ok$n"
+		else
 			cat "$work/hold$n.out" >>"$work/verify-failures"
 		fi
-		echo "$i" >"$work/cycles$n"
 	done
 }
 
@@ -191,6 +201,7 @@ cyc_stats() {
 
 one_comp() {
 	local comp=$1 swap blk pids=() p i w cyc I sw0 sw1 si0 si1 t0 t1 cycles=0
+	local ok0=() loops=() n
 	say "$comp: setting up swap on zram and a zram block device"
 	swap=$(zramctl --find --size 1G --algorithm "$comp") || die "zramctl $comp"
 	{ mkswap "$swap" >/dev/null && swapon -p 100 "$swap"; } || die "swapon $swap"
@@ -207,7 +218,7 @@ one_comp() {
 	echo preemptoff >"$T/current_tracer" || die "cannot select preemptoff"
 	echo 0 >"$T/tracing_max_latency"
 	echo 1 >"$T/tracing_on"
-	rm -f "$work/verify-failures" "$work"/cycles*
+	rm -f "$work/verify-failures" "$work"/ok*
 	sw0=$(vmstat pswpout)
 	for ((i = 0; i < ncpu; i++)); do
 		swap_loop "$i" &
@@ -218,6 +229,10 @@ one_comp() {
 		sleep 0.2
 	done
 	sw0=$(vmstat pswpout) si0=$(vmstat pswpin)
+	for ((i = 0; i < ncpu; i++)); do
+		n=$(cat "$work/ok$i" 2>/dev/null)
+		ok0[i]=${n:-0}
+	done
 	t0=$(date +%s.%N)
 	echo 0 >"$T/tracing_max_latency"
 	I=$T/instances/zs
@@ -250,6 +265,12 @@ one_comp() {
 	wait $p || { say "$comp: fio (loaded) failed: $(head -c 300 "$work/loaded-$comp.err")"; rc=1; }
 	wait $cyc
 	t1=$(date +%s.%N)
+	# round trips verified inside the phase, per loop
+	for ((i = 0; i < ncpu; i++)); do
+		n=$(cat "$work/ok$i" 2>/dev/null)
+		loops[i]=$((${n:-0} - ok0[i]))
+		cycles=$((cycles + loops[i]))
+	done
 	echo 0 >"$I/tracing_on"
 	for p in "${pids[@]}"; do
 		pkill -9 -P "$p" 2>/dev/null
@@ -259,9 +280,6 @@ one_comp() {
 	pkill -9 -x zram_mem 2>/dev/null
 	sleep 1
 	sw1=$(vmstat pswpout) si1=$(vmstat pswpin)
-	for ((i = 0; i < ncpu; i++)); do
-		cycles=$((cycles + $(cat "$work/cycles$i" 2>/dev/null || echo 0)))
-	done
 	echo 0 >"$T/tracing_on"
 	echo nop >"$T/current_tracer"
 	say "$comp: pairing the preempt_disable/enable events"
@@ -272,6 +290,18 @@ one_comp() {
 	echo 1408 >"$I/buffer_size_kb"
 	if [ -s "$work/verify-failures" ]; then
 		say "$comp: zram_mem verify failed:"; head "$work/verify-failures"; rc=1
+	fi
+	# A figure is a figure of this load only when the load ran.
+	for ((i = 0; i < ncpu; i++)); do
+		[ "${loops[i]}" -ge 1 ] && continue
+		say "$comp: error: swap loop $i verified no round trip in the loaded phase" \
+			"(${hold_mb} MiB each): the swap load did not run"
+		rc=1
+	done
+	if [ $((sw1 - sw0)) -le 0 ] || [ $((si1 - si0)) -le 0 ]; then
+		say "$comp: error: $((sw1 - sw0)) pages swapped out, $((si1 - si0)) in during the" \
+			"loaded phase: the swap load did not run"
+		rc=1
 	fi
 	cp "$work/cyc-$comp.txt" "$out/cyclictest-$comp.txt"
 	mm_swap=$(cat "/sys/block/$(basename "$swap")/mm_stat")
@@ -291,6 +321,7 @@ one_comp() {
 		--argjson fio "$(fio_mbps "fio-$comp")" \
 		--argjson pswpout $((sw1 - sw0)) --argjson pswpin $((si1 - si0)) \
 		--argjson cycles "$cycles" --argjson hold_mb "$hold_mb" \
+		--argjson loops "$(printf '%s\n' "${loops[@]}" | jq -s .)" \
 		--arg secs "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')" \
 		--arg mm_swap "$mm_swap" --arg mm_blk "$mm_blk" \
 		--slurpfile sec "$work/sections-$comp.json" \
@@ -305,7 +336,7 @@ one_comp() {
 		   cyclictest: $cyc,
 		   fio_loaded_mbps: $loaded, fio_mbps: $fio,
 		   swap: {pswpout: $pswpout, pswpin: $pswpin, hold_cycles: $cycles,
-			hold_mb: $hold_mb},
+			loop_cycles: $loops, hold_mb: $hold_mb},
 		   loaded_secs: ($secs | tonumber),
 		   mm_stat: {swap: $mm_swap, blk: $mm_blk}}' >"$work/result-$comp.json"
 	say "$comp: preemptoff max $(jq -r '.preemptoff.max_us' "$work/result-$comp.json") us" \
@@ -314,7 +345,8 @@ one_comp() {
 		"sections $(jq -c '.sections | {sections, max_us, span_secs, zram}' "$work/result-$comp.json")," \
 		"cyclictest $(jq -c '.cyclictest | {max_us, p99_us}' "$work/result-$comp.json")," \
 		"fio $(jq -r '.fio_mbps.total' "$work/result-$comp.json") MB/s," \
-		"swap out/in $((sw1 - sw0))/$((si1 - si0)) pages"
+		"swap out/in $((sw1 - sw0))/$((si1 - si0)) pages," \
+		"verified round trips per loop ${loops[*]}"
 }
 
 for comp in "$@"; do
