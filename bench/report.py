@@ -752,6 +752,18 @@ def latency_report(data):
           "vCPU pushing memory through swap on zram and back, cyclictest -m -p95 -i1000 -S; the "
           "preemptoff tracer's `tracing_max_latency` is read and reset every 5 s. Median (min–max) "
           "over the repetitions.", ""]
+    # The swap load ran in every run (checked above); how much of it.
+    trips = []
+    for comp in comps:
+        for k in kernels:
+            lc = [n for _, c in records(k, comp) for n in get(c, "swap.loop_cycles") or []]
+            mb = sorted({get(c, "swap.hold_mb") for _, c in records(k, comp)} - {None})
+            if lc:
+                trips.append("%s %s %d–%d (%s MiB each)" % (comp, k, min(lc), max(lc),
+                                                          "/".join(str(m) for m in mb) or "?"))
+    if trips:
+        L += ["Verified round trips per swap loop in the loaded phase (min–max over the loops "
+              "and repetitions): %s." % "; ".join(trips), ""]
     L += ["Every preempt-off section, from the `preemptirq:preempt_disable`/`preempt_enable` "
           "events (outermost transitions, paired per CPU) over the first part of the loaded phase "
           "(a 16 MiB-per-CPU buffer; span and number of sections below). A section is "
