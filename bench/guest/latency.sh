@@ -11,7 +11,7 @@
 #      - fio on the block device: 4 KiB randrw 50/50, O_DIRECT, psync,
 #        numjobs = vCPUs, buffer_compress_percentage=50;
 #      - one loop per vCPU of 'zram_mem hold -p' ($BENCH_TOOLS/zram_mem):
-#        MemTotal/128 (16 MiB in a 2 GiB guest) of data that compresses
+#        MemTotal/128 (15 MiB in a 2 GiB guest) of data that compresses
 #        like real data is written, pushed to zram swap (MADV_PAGEOUT),
 #        swapped back in and verified, again and again (started first; the
 #        rest starts once the first pages went out to swap, or after 60 s).
