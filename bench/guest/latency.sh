@@ -315,6 +315,8 @@ one_comp() {
 	swapoff "$swap"
 	zramctl --reset "$swap" "$blk"
 
+	# swap: pages out and in during the loaded phase; hold_cycles and
+	# loop_cycles, the round trips verified in it (all loops, each loop).
 	jq -n --arg comp "$comp" --slurpfile win "$work/windows-$comp" \
 		--argjson cyc "$(cyc_stats "$work/cyc-$comp.txt")" \
 		--argjson loaded "$(fio_mbps "loaded-$comp")" \
