@@ -4,6 +4,8 @@
 # Usage: check/check.sh [--flavour test|kasan|rt] [--only GROUP]...
 #        check/check.sh --list-groups
 #        check/check.sh --vm-options GROUP
+#        check/check.sh --expects GROUP
+#        check/check.sh --kunit GROUP
 #
 # Steps: the self-test of the verdict logic (check/selftest.sh, seconds,
 # on the fixture logs in check/selftest/), then install missing packages
@@ -33,10 +35,15 @@
 #            zram_mm_compaction.sh, zram_faults.sh (fault injection)
 #   balloon  zram_balloon.sh (virtio-balloon driven over QMP),
 #            zram_zswap.sh (zswap on zsmalloc and zbud)
+#   context  the KUnit case that makes zsmalloc warn on purpose; its log
+#            must hold exactly the warnings the group expects
 #
 # --list-groups prints each group and its tests; --vm-options GROUP the
 # group's vm/vm.sh options, as words with '+' for spaces (check/mutants.sh
-# runs single tests in a group's guest with them).
+# runs single tests in a group's guest with them); --expects GROUP the
+# kernel reports the group's log must hold, one extended regex per line
+# (check/splat-check.sh --expect); --kunit GROUP prints yes when the
+# group's KUnit results are judged, else no.
 #
 # The last line is 'N passed, N failed, N skipped', also when something
 # in the harness itself fails after the arguments were accepted (that
@@ -52,11 +59,12 @@ set -euo pipefail
 
 # The groups, from check/groups: GROUP_VM[g] and GROUP_TESTS[g] are a
 # group's vm.sh options and kselftests (words; '+' for spaces in an option
-# value), GROUP_KUNIT[g]=1 when its guest's KUnit results are judged.
+# value), GROUP_KUNIT[g]=1 when its guest's KUnit results are judged,
+# GROUP_EXPECT[g] the reports its log must hold (one regex per line).
 groups_file=$TOP/check/groups
 [ -f "$groups_file" ] || die "$groups_file is missing"
 GROUPS_ALL=
-declare -A GROUP_VM GROUP_TESTS GROUP_KUNIT
+declare -A GROUP_VM GROUP_TESTS GROUP_KUNIT GROUP_EXPECT
 while read -r g field rest; do
 	case $g in ''|'#'*) continue ;; esac
 	[[ " $GROUPS_ALL " == *" $g "* ]] || GROUPS_ALL+="${GROUPS_ALL:+ }$g"
@@ -64,7 +72,8 @@ while read -r g field rest; do
 	vm) GROUP_VM[$g]+=" $rest" ;;
 	tests) GROUP_TESTS[$g]+=" $rest" ;;
 	kunit) [ "$rest" != yes ] || GROUP_KUNIT[$g]=1 ;;
-	*) die "$groups_file: group $g: unknown field '$field' (vm, tests, kunit)" ;;
+	expect) GROUP_EXPECT[$g]+="$rest"$'\n' ;;
+	*) die "$groups_file: group $g: unknown field '$field' (vm, tests, kunit, expect)" ;;
 	esac
 done <"$groups_file"
 [ -n "$GROUPS_ALL" ] || die "$groups_file defines no group"
@@ -79,6 +88,15 @@ while [ $# -gt 0 ]; do
 		need_arg "$@"
 		[ -n "${GROUP_VM[$2]:-}" ] || die "unknown group '$2' (groups: $GROUPS_ALL)"
 		echo "${GROUP_VM[$2]# }"
+		exit 0 ;;
+	--expects|--kunit)
+		need_arg "$@"
+		[ -n "${GROUP_VM[$2]:-}" ] || die "unknown group '$2' (groups: $GROUPS_ALL)"
+		if [ "$1" = --kunit ]; then
+			[ -n "${GROUP_KUNIT[$2]:-}" ] && echo yes || echo no
+		else
+			printf '%s' "${GROUP_EXPECT[$2]:-}"
+		fi
 		exit 0 ;;
 	--list-groups)
 		for g in $GROUPS_ALL; do echo "$g${GROUP_TESTS[$g]:-}"; done
@@ -167,7 +185,7 @@ group() {
 	local name=$1 dir=$results/$1 rc=0 agent="" out words=() vmopts=() tests=() w
 	read -r -d '' -a words <<<"${GROUP_VM[$name]}" || true
 	for w in "${words[@]}"; do vmopts+=("${w//+/ }"); done
-	read -r -d "" -a tests <<<"${GROUP_TESTS[$name]}" || true
+	read -r -d "" -a tests <<<"${GROUP_TESTS[$name]:-}" || true
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	note "group $name: ${tests[*]}"
@@ -177,8 +195,12 @@ group() {
 		"$HARNESS_AGENT" --qmp "$dir/qmp.sock" --dir "$dir" --timeout 3600 &
 		agent=$!
 	fi
+	# A group without kselftests (KUnit at boot only) runs nothing after.
+	local cmd=(true)
+	[ ${#tests[@]} -eq 0 ] ||
+		cmd=(check/guest-kselftests.sh "$BUILD/kselftest" /run/out "${tests[@]}")
 	"$HARNESS_VM" --kernel "$kernel" --out "$dir" --quiet "${vmopts[@]}" -- \
-		check/guest-kselftests.sh "$BUILD/kselftest" /run/out "${tests[@]}" || rc=$?
+		"${cmd[@]}" || rc=$?
 	if [ -n "$agent" ]; then
 		# It may be gone already: it exits when QEMU does.
 		kill "$agent" 2>/dev/null || true
@@ -201,15 +223,18 @@ group() {
 		printf '%s\n' "$out" | tail -n 5
 		failed=$((failed + 1))
 	fi
-	local logs=() f
+	local logs=() f expects=() e
 	for f in "$dir/serial.log" "$dir/dmesg.log"; do
 		[ ! -f "$f" ] || logs+=("$f")
 	done
+	while IFS= read -r e; do
+		[ -z "$e" ] || expects+=(--expect "$e")
+	done <<<"${GROUP_EXPECT[$name]:-}"
 	if [ ${#logs[@]} -eq 0 ]; then
 		echo "FAIL $name/splat (no guest log to check in $dir)"
 		failed=$((failed + 1))
-	elif ! "$TOP/check/splat-check.sh" "${logs[@]}"; then
-		echo "FAIL $name/splat (kernel report in the guest log)"
+	elif ! "$TOP/check/splat-check.sh" "${expects[@]}" "${logs[@]}"; then
+		echo "FAIL $name/splat (kernel report in the guest log, or an expected one missing)"
 		failed=$((failed + 1))
 	fi
 }

@@ -10,6 +10,12 @@
 #            kunit:GLOB                 KUnit cases (kunit.filter_glob)
 #            kselftest:GROUP:COLL:PROG  one kselftest, in GROUP's guest
 #                                       (check/groups)
+#            group:GROUP                GROUP's guest as make check runs
+#                                       it: its options, kselftests,
+#                                       KUnit verdicts and the kernel
+#                                       reports it expects; no
+#                                       panic_on_warn (such a group
+#                                       warns on purpose)
 #   Survives: REASON     optional: why no test here can catch it
 #   Equivalent: REASON   optional: the mutant cannot change this
 #                        machine's kernel; the script checks it: the
@@ -83,6 +89,7 @@ panic_opts="panic_on_warn=1 softlockup_panic=1"
 # harness (no evidence either way).
 run_catcher() {
 	local dir=$1 c=$2 kernel=$3 kind rest group prog words=() vmopts=() w rc=0 v rc_splat
+	local splat_args=() kflag=() tests=() cmd=(true) e
 	kind=${c%%:*} rest=${c#*:}
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -116,6 +123,25 @@ run_catcher() {
 		v=$(python3 "$TOP/check/verdict.py" --group "$group" --dir "$dir" \
 			--known-skips "$TOP/check/known-skips" "$prog" 2>&1) || true
 		;;
+	group)
+		group=$rest
+		read -r -d '' -a words < <("$TOP/check/check.sh" --vm-options "$group") || true
+		for w in "${words[@]}"; do vmopts+=("${w//+/ }"); done
+		[ ${#vmopts[@]} -gt 0 ] || { echo "error: no group '$group'"; return 2; }
+		read -r -d '' -a tests < <("$TOP/check/check.sh" --list-groups |
+			awk -v g="$group" '$1 == g { $1 = ""; print }') || true
+		[ ${#tests[@]} -eq 0 ] ||
+			cmd=(check/guest-kselftests.sh "$BUILD/kselftest" /run/out "${tests[@]}")
+		[ "$("$TOP/check/check.sh" --kunit "$group")" = no ] || kflag=(--kunit)
+		while IFS= read -r e; do
+			[ -z "$e" ] || splat_args+=(--expect "$e")
+		done < <("$TOP/check/check.sh" --expects "$group")
+		KSFT_TIMEOUT=1800 "$TOP/vm/vm.sh" --kernel "$kernel" --out "$dir" --quiet \
+			"${vmopts[@]}" -- "${cmd[@]}" >"$dir/vm.log" 2>&1 || rc=$?
+		v=$(python3 "$TOP/check/verdict.py" --group "$group" --dir "$dir" "${kflag[@]}" \
+			--inventory "$TOP/check/inventory" \
+			--known-skips "$TOP/check/known-skips" "${tests[@]}" 2>&1) || true
+		;;
 	*) echo "error: unknown catcher '$c'"; return 2 ;;
 	esac
 	printf '%s\n' "$v" >"$dir/verdict.txt"
@@ -130,11 +156,13 @@ run_catcher() {
 		return 0
 	fi
 	rc_splat=0
-	"$TOP/check/splat-check.sh" "$dir/serial.log" >"$dir/splat.txt" 2>&1 || rc_splat=$?
+	"$TOP/check/splat-check.sh" "${splat_args[@]}" "$dir/serial.log" >"$dir/splat.txt" 2>&1 ||
+		rc_splat=$?
 	case $rc_splat in
 	0) ;;
 	1)
-		echo "kernel report: $(sed -n 2p "$dir/splat.txt" | sed 's/^ *//' | cut -c1-100)"
+		echo "kernel report: $(grep -v -m 1 '^kernel splat in' "$dir/splat.txt" |
+			sed 's/^ *//' | cut -c1-100)"
 		return 0 ;;
 	*)
 		echo "error: $(head -n 1 "$dir/splat.txt")"
