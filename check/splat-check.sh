@@ -11,8 +11,8 @@
 #
 # --expect REGEX (extended regex, repeatable) names a report the logs
 # must hold, for a test that makes the kernel warn on purpose: every
-# REGEX must match the headline of one report (its 'Call Trace:' line
-# belongs to it) in at least one LOG and in none twice (the console and
+# REGEX must match the headline of one report (its 'Call Trace:' line,
+# before the report's '---[ end trace', belongs to it) in at least one LOG and in none twice (the console and
 # dmesg may hold the same report), and any other report fails as usual.
 # A missing or repeated expected report exits 1 too. Bad usage exits 2.
 set -euo pipefail
@@ -45,7 +45,9 @@ rc=0
 for f in "$@"; do
 	[ -f "$f" ] || { echo "splat-check.sh: no log $f" >&2; exit 2; }
 	g=0
-	hits=$(grep -E "$pattern" "$f") || g=$?
+	# '---[ end trace' closes a report: only a trace before it belongs
+	# to an expected headline.
+	hits=$(grep -E "$pattern|---\[ end trace" "$f") || g=$?
 	case $g in
 	0|1) ;;
 	*) echo "splat-check.sh: cannot read $f" >&2; exit 2 ;;
@@ -56,6 +58,10 @@ for f in "$@"; do
 	declare -A here=()
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
+		if [[ $line == *'---[ end trace'* ]]; then
+			trace_ok=0
+			continue
+		fi
 		if [ $trace_ok = 1 ] && [[ $line == *'Call Trace:'* ]]; then
 			trace_ok=0
 			continue

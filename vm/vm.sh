@@ -16,6 +16,10 @@
 #   --append ARGS     extra kernel command line (cma=, movablecore=, ...)
 #   --env NAME=VALUE  set a variable for COMMAND (repeatable)
 #   --dimm SIZE       cold-plug a pc-dimm of SIZE, onlined movable (repeatable)
+#   --cpu-flags LIST  added to the CPU model (max under TCG, host under
+#                     KVM), e.g. hypervisor=off: CPUID without the
+#                     hypervisor bit, so that x86 spinlocks stay queued
+#                     spinlocks instead of virt_spin_lock()'s test-and-set
 #   --balloon         add a virtio-balloon device
 #   --qmp SOCKET      QMP unix socket, for a host-side controller
 #   --timeout SEC     kill the guest after SEC seconds (default 900)
@@ -34,7 +38,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
 kernel= mem=2G cpus=2 numa=1 append= balloon=0 qmp= timeout=900 out= log=
-accel=auto quiet=0 dimms=() envs=()
+accel=auto quiet=0 dimms=() envs=() cpu_flags=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) need_arg "$@"; kernel=$2; shift 2 ;;
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--dimm) need_arg "$@"; dimms+=("$2"); shift 2 ;;
 	--env) need_arg "$@"; envs+=("$2"); shift 2 ;;
+	--cpu-flags) need_arg "$@"; cpu_flags=$2; shift 2 ;;
 	--balloon) balloon=1; shift ;;
 	--qmp) need_arg "$@"; qmp=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout=$2; shift 2 ;;
@@ -148,6 +153,7 @@ cmdline+=" init=$TOP/vm/init vmtop=$TOP panic=-1 oops=panic loglevel=7 $append"
 run_qemu() {
 	local a=$1 t=$2 cpu=max
 	[ "$a" = kvm ] && cpu=host
+	[ -z "$cpu_flags" ] || cpu+=",$cpu_flags"
 	[ "$a" = tcg ] && a="tcg,thread=multi"
 	if [ $quiet -eq 1 ]; then
 		timeout -k 5 "$t" qemu-system-x86_64 -accel "$a" -cpu "$cpu" "${qemu_args[@]}" \
