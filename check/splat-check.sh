@@ -12,9 +12,10 @@
 # --expect REGEX (extended regex, repeatable) names a report the logs
 # must hold, for a test that makes the kernel warn on purpose: every
 # REGEX must match the headline of one report (its 'Call Trace:' line,
-# before the report's '---[ end trace', belongs to it) in at least one LOG and in none twice (the console and
-# dmesg may hold the same report), and any other report fails as usual.
-# A missing or repeated expected report exits 1 too. Bad usage exits 2.
+# before the report's '---[ end trace', belongs to it) in at least one
+# LOG and in none twice (the console and dmesg may hold the same
+# report), and any other report fails as usual. A missing or repeated
+# expected report exits 1 too. Bad usage exits 2.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
