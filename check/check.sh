@@ -55,7 +55,9 @@
 # vm/vm.sh and vm/balloon-agent.sh), HARNESS_KERNEL (a kernel
 # image: no install or build step), CHECK_RESULTS (the results directory),
 # CHECK_SELFTEST=0 (no self-test), CHECK_SELFTEST_SCRIPT (a stand-in for
-# check/selftest.sh).
+# check/selftest.sh), CHECK_GROUPS (another groups file: the self-test's
+# copy, check/selftest/groups), CHECK_INVENTORY and CHECK_KNOWN_SKIPS
+# (likewise).
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -63,7 +65,7 @@ set -euo pipefail
 # group's vm.sh options and kselftests (words; '+' for spaces in an option
 # value), GROUP_KUNIT[g]=1 when its guest's KUnit results are judged,
 # GROUP_EXPECT[g] the reports its log must hold (one regex per line).
-groups_file=$TOP/check/groups
+groups_file=${CHECK_GROUPS:-$TOP/check/groups}
 [ -f "$groups_file" ] || die "$groups_file is missing"
 GROUPS_ALL=
 declare -A GROUP_VM GROUP_TESTS GROUP_KUNIT GROUP_EXPECT

@@ -82,7 +82,7 @@ run_block() {
 	env BUILD="$cwork/build" FIXTURE="$fixtures/$c" HARNESS_VM="$fixtures/stub-vm.sh" \
 		HARNESS_AGENT="$fixtures/stub-agent.sh" HARNESS_KERNEL=/dev/null \
 		CHECK_SELFTEST=0 CHECK_RESULTS="$cwork" DEMO_OUT="$cwork/demo" \
-		CHECK_INVENTORY="$fixtures/inventory" \
+		CHECK_INVENTORY="$fixtures/inventory" CHECK_GROUPS="$fixtures/groups" \
 		CHECK_KNOWN_SKIPS="$fixtures/known-skips" "${envs[@]}" \
 		timeout 60 "$TOP/${words[0]}" "${words[@]:1}" >"$out" 2>&1 </dev/null || rc=$?
 	[ "$rc" = "$want_status" ] || why+=("${words[0]}: exit status $rc, expected $want_status")
