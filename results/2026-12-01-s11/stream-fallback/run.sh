@@ -8,18 +8,26 @@
 #           the 39-patch series, its bzImage copied to build/s39)
 #   series  the 40-patch series (0040: a task takes another CPU's free
 #           stream before it waits for its own CPU's)
-# Repetitions interleaved, the order alternating, one guest at a time.
-# Question: does 0040 change zram's fio throughput and latency, zstd
-# in particular?
+#   base    Debian 6.12 (build/bench-src/base)
+# Repetitions interleaved, the order reversed every other repetition, one
+# guest at a time. Question: does 0040 change zram's fio throughput and
+# latency, zstd in particular?
+# Usage: run.sh [REPS [OUT [KERNEL...]]] (default 3, this folder, s39
+# series)
 set -u
 cd /work/main || exit 1
-out=results/2026-12-01-s11/stream-fallback
 reps=${1:-3}
+out=${2:-results/2026-12-01-s11/stream-fallback}
+if [ $# -ge 2 ]; then shift 2; else set --; fi
+kernels=${*:-s39 series}
+rev=$(echo $kernels | tr ' ' '\n' | tac | tr '\n' ' ')
+mkdir -p "$out"
 declare -A img=([s39]=build/s39/bzImage
-	[series]=build/bench-src/series/obj/arch/x86/boot/bzImage)
+	[series]=build/bench-src/series/obj/arch/x86/boot/bzImage
+	[base]=build/bench-src/base/obj/arch/x86/boot/bzImage)
 for ((r = 1; r <= reps; r++)); do
-	order="s39 series"
-	[ $((r % 2)) = 0 ] && order="series s39"
+	order=$kernels
+	[ $((r % 2)) = 0 ] && order=$rev
 	for k in $order; do
 		d=$out/$r-$k
 		rm -rf "$d"
