@@ -38,8 +38,8 @@
 #            zram_zswap.sh (zswap on zsmalloc and zbud)
 #   context  the KUnit case that makes zsmalloc warn on purpose; its log
 #            must hold exactly the warnings the group expects
-#   qspinlock  the KUnit case of compaction yielding to a waiter, on a
-#            guest CPU without the hypervisor bit (queued spinlocks)
+#   qspinlock  the KUnit case of compaction yielding to a waiter, also
+#            on a guest CPU without the hypervisor bit (queued spinlocks)
 #
 # --list-groups prints each group and its tests; --vm-options GROUP the
 # group's vm/vm.sh options, as words with '+' for spaces (check/mutants.sh
