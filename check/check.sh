@@ -33,7 +33,8 @@
 #   cma      zram_cma.sh, zram_stress.sh (cma=256M page_owner=on)
 #   offline  zram_offline.sh (a 512M DIMM onlined movable),
 #            zram_mm_compaction.sh, zram_faults.sh (fault injection),
-#            zram_zstd_hotplug.sh (a CPU's zstd context fails to allocate)
+#            zram_zstd_hotplug.sh (a CPU's zstd context fails to allocate),
+#            zram_stream_mem.sh (one CPU's stream memory per algorithm)
 #   balloon  zram_balloon.sh (virtio-balloon driven over QMP),
 #            zram_zswap.sh (zswap on zsmalloc and zbud)
 #   context  the KUnit case that makes zsmalloc warn on purpose; its log
