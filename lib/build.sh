@@ -32,7 +32,8 @@ flavours="test qemu feature debug kunit zpool
 perf qemu feature
 kasan qemu feature debug kunit zpool kasan
 rt qemu feature debug kunit zpool rt
-lat qemu feature lat"
+lat qemu feature lat
+lockstat qemu feature lockstat"
 
 flavour="test"
 out=
