@@ -41,7 +41,8 @@ for v in boots reps secs; do
 done
 "$TOP/lib/deps.sh" >&2
 need_cmd git gcc jq
-out=${out:-$BUILD/results/$(date +%F)-lockstat-$(git -C "$TOP" rev-parse --short HEAD)}
+commit=$(git -C "$TOP" rev-parse --short HEAD)
+out=${out:-$BUILD/results/$(date +%F)-lockstat-$commit}
 runs=$out/run
 tools=$out/tools
 mkdir -p "$runs" "$out/raw" "$tools"
@@ -81,7 +82,7 @@ end=$(date +%s)
 
 # Per kernel and job count: medians and ranges over every phase of every
 # boot. Locks: the read path's, summed over their -R/-W rows.
-jq -s --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$TOP" rev-parse --short HEAD)" \
+jq -s --arg date "$(date -u +%FT%TZ)" --arg commit "$commit" \
 	--arg accel "$(cat "$BUILD/accel" 2>/dev/null || echo unknown)" \
 	--arg base_stamp "$(cat "$root/base/stamp" 2>/dev/null || true)" \
 	--arg series_stamp "$(cat "$root/series/stamp" 2>/dev/null || true)" \
