@@ -37,7 +37,8 @@ image=$BUILD/obj-test/arch/x86/boot/bzImage
 [ -f "$image" ] || die "no test kernel at $image: run lib/build.sh --flavour test"
 need_cmd python3 jq
 [ $load -eq 0 ] || need_cmd stress-ng
-out=${out:-$BUILD/results/$(date +%F)-kunit-repeat-$(git -C "$TOP" rev-parse --short HEAD)}
+commit=$(git -C "$TOP" rev-parse --short HEAD)
+out=${out:-$BUILD/results/$(date +%F)-kunit-repeat-$commit}
 mkdir -p "$out"
 : >"$out/runs.txt"
 
@@ -77,7 +78,7 @@ done
 end=$(date +%s)
 stop_load
 
-jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$(git -C "$TOP" rev-parse --short HEAD)" \
+jq -n --arg date "$(date -u +%FT%TZ)" --arg commit "$commit" \
 	--arg kernel_tree "$(git -C "$TREE" rev-parse 'HEAD^{tree}')" --arg filter "$filter" \
 	--arg accel "$(cat "$BUILD/accel" 2>/dev/null || echo unknown)" \
 	--argjson runs "$runs" --argjson failed "$failed" --argjson load "$load" \
