@@ -9,7 +9,7 @@ FLAVOUR ?= test
 .PHONY: help deps tree build series series-check kselftest demo check \
 	check-kasan check-rt checkpatch clean distclean bench bench-latency \
 	bisect-check mutants soak deb \
-	selftest
+	selftest lint
 
 help:
 	@echo "make demo          compaction moving zram's memory, with a report"
@@ -17,6 +17,7 @@ help:
 	@echo "make check-kasan   the same on a KASAN kernel"
 	@echo "make check-rt      the same on a PREEMPT_RT kernel"
 	@echo "make selftest      self-test of the harness's verdicts and bad input (seconds)"
+	@echo "make lint          shellcheck and pyflakes3 on every script (lib/lint.sh)"
 	@echo "make deps          install what is missing (apt-get)"
 	@echo "make tree          build/linux = Debian base + patches/"
 	@echo "make build         kernel for FLAVOUR=$(FLAVOUR) (flavours below)"
@@ -62,6 +63,9 @@ check:
 
 selftest:
 	check/selftest.sh
+
+lint:
+	lib/lint.sh
 
 check-kasan:
 	check/check.sh --flavour kasan

@@ -8,9 +8,10 @@
 #        check/check.sh --kunit GROUP
 #
 # Steps: the self-test of the verdict logic (check/selftest.sh, seconds,
-# on the fixture logs in check/selftest/), then install missing packages
-# (lib/deps.sh), prepare build/linux (lib/tree.sh), build the kernel
-# (lib/build.sh) and the kselftests (check/kselftest-build.sh), and boot
+# on the fixture logs in check/selftest/) and the linters (lib/lint.sh),
+# each counted as one test; then install missing packages (lib/deps.sh),
+# prepare build/linux (lib/tree.sh), build the kernel (lib/build.sh) and
+# the kselftests (check/kselftest-build.sh), and boot
 # one guest per group of check/groups. The arguments (flavour, group
 # names) are checked before any of that.
 #
@@ -56,7 +57,7 @@
 # Environment, for the self-test: HARNESS_VM, HARNESS_AGENT (stand-ins for
 # vm/vm.sh and vm/balloon-agent.sh), HARNESS_KERNEL (a kernel
 # image: no install or build step), CHECK_RESULTS (the results directory),
-# CHECK_SELFTEST=0 (no self-test), CHECK_SELFTEST_SCRIPT (a stand-in for
+# CHECK_SELFTEST=0 (no self-test, no lint), CHECK_LINT=0 (no lint), CHECK_SELFTEST_SCRIPT (a stand-in for
 # check/selftest.sh), CHECK_GROUPS (another groups file: the self-test's
 # copy, check/selftest/groups), CHECK_INVENTORY and CHECK_KNOWN_SKIPS
 # (likewise).
@@ -177,6 +178,20 @@ if [ "${CHECK_SELFTEST:-1}" != 0 ]; then
 			! tail -n 1 <<<"$st" | grep -qE '^selftest: [0-9]+ passed, 0 failed$'; }; then
 		echo "selftest: check/selftest.sh exited $st_rc without a clean summary:"
 		printf '%s\n' "$st" | tail -n 5
+		failed=$((failed + 1))
+	fi
+fi
+# Then the linters, on every script and Python file (lib/lint.sh); the
+# self-test's runs of this script leave them out (CHECK_LINT=0).
+if [ "${CHECK_SELFTEST:-1}" != 0 ] && [ "${CHECK_LINT:-1}" != 0 ]; then
+	command -v shellcheck >/dev/null && command -v pyflakes3 >/dev/null ||
+		"$TOP/lib/deps.sh" >&2
+	note "lint (lib/lint.sh)"
+	if lint=$("$TOP/lib/lint.sh" 2>&1); then
+		passed=$((passed + 1))
+	else
+		echo "FAIL lint:"
+		printf '%s\n' "$lint"
 		failed=$((failed + 1))
 	fi
 fi

@@ -242,7 +242,7 @@ same_code() {
 			return 1
 		fi
 	done
-	echo "identical objects: $(echo $objs) (objdump -dr and every non-debug section)"
+	echo "identical objects: ${objs//$'\n'/ } (objdump -dr and every non-debug section)"
 	return 0
 }
 

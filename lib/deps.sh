@@ -19,6 +19,7 @@ pkgs=(
 	xz-utils zstd lz4 python3 ccache rsync
 	qemu-system-x86 socat
 	util-linux fio stress-ng rt-tests jq python3-matplotlib
+	shellcheck pyflakes3
 	libnuma-dev libcap-dev
 	debhelper
 )
