@@ -57,10 +57,10 @@
 # Environment, for the self-test: HARNESS_VM, HARNESS_AGENT (stand-ins for
 # vm/vm.sh and vm/balloon-agent.sh), HARNESS_KERNEL (a kernel
 # image: no install or build step), CHECK_RESULTS (the results directory),
-# CHECK_SELFTEST=0 (no self-test, no lint), CHECK_LINT=0 (no lint), CHECK_SELFTEST_SCRIPT (a stand-in for
-# check/selftest.sh), CHECK_GROUPS (another groups file: the self-test's
-# copy, check/selftest/groups), CHECK_INVENTORY and CHECK_KNOWN_SKIPS
-# (likewise).
+# CHECK_SELFTEST=0 (no self-test, no lint), CHECK_LINT=0 (no lint),
+# CHECK_SELFTEST_SCRIPT (a stand-in for check/selftest.sh), CHECK_GROUPS
+# (another groups file: the self-test's copy, check/selftest/groups),
+# CHECK_INVENTORY and CHECK_KNOWN_SKIPS (likewise).
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 

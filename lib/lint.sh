@@ -6,7 +6,7 @@
 # The files are those git tracks, results/ left out (run outputs, not the
 # harness): shell scripts are the *.sh files and the files whose first
 # line is a shell's shebang (vm/init, .ci/run); Python files are *.py.
-# shellcheck reads .shellcheckrc; every finding counts, down to 'info'.
+# The shell linter reads .shellcheckrc; every finding counts, even 'info'.
 # Prints one line per file with findings (run the linter on it for the
 # details), then 'lint: N shell scripts, N Python files, N with findings'.
 # Exit status 1 when a file has findings, 2 when a linter is missing
